@@ -1,0 +1,105 @@
+import type { z } from "zod";
+import { createTask, type Task } from "../task/task.js";
+import { validateMintArgs } from "./args-coercion.js";
+import { argsJsonSchema, jsonSchemaOf } from "./args-schema.js";
+
+/** What a template body receives besides its arguments. */
+export interface TaskContext {
+  /** The control session the task belongs to (a parked task keeps its own id). */
+  readonly sessionId: string;
+  /** Aborted when the task is cancelled or the server shuts down. */
+  readonly signal: AbortSignal;
+}
+
+/** The answer a template with `returns` receives: parsed `content` (or the raw value) and `raw`. */
+export interface Answer<T = unknown> {
+  content: T | unknown;
+  raw: string;
+}
+
+/** A template body: `const answer = yield prompt; yield reward`. */
+export type TemplateBody<Args, TAnswer> = (
+  args: Args,
+  ctx: TaskContext,
+) => AsyncGenerator<unknown, unknown, TAnswer>;
+
+/** The declaration half of `env.template(spec, body)`. */
+export interface TemplateSpec<A extends z.ZodObject, R extends z.ZodType | undefined = undefined> {
+  /** The task id, unique per environment (`"count_letter"`, `"math.add"`). */
+  id: string;
+  description?: string;
+  /** Arguments as a zod object; published as JSON Schema by `tasks.list`. */
+  args?: A;
+  /** Metadata only: the schema of what the agent is given. */
+  input?: z.ZodType;
+  /** When set, the answer arrives as `{ content, raw }` with `content` validated against it. */
+  returns?: R;
+}
+
+/** A `tasks.list` entry. */
+export interface ManifestEntry {
+  id: string;
+  description: string;
+  args: Record<string, unknown>;
+  input?: Record<string, unknown>;
+  returns?: Record<string, unknown>;
+}
+
+/** A registered template: its schema and body. */
+export class Template {
+  readonly id: string;
+  readonly description: string;
+  readonly args: z.ZodObject;
+  readonly input: z.ZodType | undefined;
+  readonly returns: z.ZodType | undefined;
+  readonly body: TemplateBody<Record<string, unknown>, unknown>;
+  #manifest: ManifestEntry | undefined;
+
+  constructor(
+    spec: TemplateSpec<z.ZodObject, z.ZodType | undefined>,
+    body: TemplateBody<Record<string, unknown>, unknown>,
+    emptyArgs: z.ZodObject,
+  ) {
+    this.id = spec.id;
+    this.description = spec.description ?? "";
+    this.args = spec.args ?? emptyArgs;
+    this.input = spec.input;
+    this.returns = spec.returns;
+    this.body = body;
+  }
+
+  /** The `tasks.list` entry, computed once. */
+  manifestEntry(): ManifestEntry {
+    if (!this.#manifest) {
+      const entry: ManifestEntry = {
+        id: this.id,
+        description: this.description,
+        args: argsJsonSchema(this.args),
+      };
+      if (this.input) entry.input = jsonSchemaOf(this.input);
+      if (this.returns) entry.returns = jsonSchemaOf(this.returns);
+      this.#manifest = entry;
+    }
+    return this.#manifest;
+  }
+}
+
+/**
+ * Calling a template mints a {@link Task} holding only the arguments passed, validated against
+ * the schema. It also carries the template (`.template`) and its id.
+ */
+export type TemplateFactory<A extends z.ZodObject> = ((args?: Partial<z.input<A>>) => Task) & {
+  readonly id: string;
+  readonly template: Template;
+};
+
+export function makeTemplateFactory<A extends z.ZodObject>(
+  envName: string,
+  template: Template,
+): TemplateFactory<A> {
+  const mint = (args?: Partial<z.input<A>>): Task => {
+    const given = validateMintArgs(template.id, template.args, (args ?? {}) as Record<string, unknown>);
+    return createTask({ env: envName, id: template.id, args: given });
+  };
+  return Object.assign(mint, { id: template.id, template });
+}

@@ -1,0 +1,1 @@
+export { HudkitError } from "./hudkit-error.js";

@@ -1,0 +1,160 @@
+import { HudkitError } from "../errors/hudkit-error.js";
+import { HudClient, type HudClientOptions } from "./client.js";
+import { dialControlTransport, upgradeHeaders } from "./client-dial.js";
+import { parseControlUrl } from "./client-endpoint.js";
+import { WebSocketUpgradeError } from "./client-ws-dial.js";
+
+/**
+ * The reference's default: a fresh container or cloud sandbox can take minutes to install and
+ * start its env before it serves.
+ *
+ * @example
+ * ```ts
+ * await connect(url, { readyTimeoutMs: DEFAULT_READY_TIMEOUT_MS * 2 }); // a slow image build
+ * ```
+ */
+export const DEFAULT_READY_TIMEOUT_MS = 240_000;
+/**
+ * The reference's readiness poll interval: short enough to notice a ready env quickly, long
+ * enough not to hammer a gateway.
+ *
+ * @example
+ * ```ts
+ * await connect(url, { pollIntervalMs: DEFAULT_POLL_INTERVAL_MS / 5 }); // a local child process
+ * ```
+ */
+export const DEFAULT_POLL_INTERVAL_MS = 500;
+
+/** Gateway answers that mean "the env behind me is not up yet", not "go away". */
+const GATEWAY_NOT_READY = new Set([502, 503, 504]);
+
+/**
+ * Options of {@link connect}: the {@link HudClientOptions} (minus the endpoint, which comes from
+ * the URL) plus the readiness loop's. `token` is only ever taken from here, never from the
+ * environment. `headers` travel on WebSocket upgrades only. `signal` governs connecting; once
+ * `connect` resolved, end the client with `close()` or `abort()`.
+ *
+ * @example
+ * ```ts
+ * const options: ConnectOptions = { readyTimeoutMs: 60_000, token: process.env.HUD_CONTROL_TOKEN };
+ * ```
+ */
+export interface ConnectOptions extends Omit<HudClientOptions, "endpoint"> {
+  /** How long the env may take to answer `hello`. Default {@link DEFAULT_READY_TIMEOUT_MS}. */
+  readyTimeoutMs?: number;
+  /** Pause between attempts. Default {@link DEFAULT_POLL_INTERVAL_MS}. */
+  pollIntervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Connects to an env's control channel and completes `hello`, retrying until the env is ready
+ * (spec §4.1). Readiness is the protocol handshake, never a bare TCP connect: a published port
+ * or a gateway can accept before the env behind it serves.
+ *
+ * Not ready yet, retried every `pollIntervalMs`: a refused or reset connection, EOF during
+ * `hello`, a WebSocket upgrade that fails on the network or gets HTTP 502/503/504. Past
+ * `readyTimeoutMs` this throws `connect-timeout`
+ * (`env at <url> not ready after <n> s: <last error>`, the last error as `cause`). Each attempt
+ * is bounded by the deadline too, so an env that accepts and never answers cannot hang it.
+ * Anything else (an error frame such as `-32001` for a wrong token, HTTP 401, a garbled reply)
+ * throws at once. Aborting `signal` rejects with its reason and closes the sockets.
+ *
+ * @example
+ * ```ts
+ * await using client = await connect("tcp://127.0.0.1:8765", { readyTimeoutMs: 30_000 });
+ * console.log(client.manifest.env.name, client.binding("ssh").url);
+ * ```
+ */
+export async function connect(url: string, options: ConnectOptions = {}): Promise<HudClient> {
+  const endpoint = parseControlUrl(url);
+  const readyTimeoutMs = positive("readyTimeoutMs", options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+  const pollIntervalMs = positive("pollIntervalMs", options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+  // Fail on a token/Authorization clash now, not as an unexplained retry later.
+  if (endpoint.transport === "ws") upgradeHeaders(options);
+  const { readyTimeoutMs: _ready, pollIntervalMs: _poll, signal, ...clientOptions } = options;
+  const deadline = performance.now() + readyTimeoutMs;
+  let lastError: Error | undefined;
+  for (;;) {
+    signal?.throwIfAborted();
+    const untilDeadline = AbortSignal.timeout(Math.max(1, Math.ceil(deadline - performance.now())));
+    const attempt = signal === undefined ? untilDeadline : AbortSignal.any([signal, untilDeadline]);
+    let client: HudClient | undefined;
+    try {
+      const transport = await dialControlTransport(endpoint, {
+        headers: options.headers,
+        token: options.token,
+        maxFrameBytes: options.maxFrameBytes,
+        signal: attempt,
+      });
+      client = new HudClient(transport, { ...clientOptions, endpoint });
+      await client.hello(undefined, { signal: attempt });
+      return client;
+    } catch (error) {
+      client?.abort();
+      if (signal?.aborted) throw signal.reason;
+      if (untilDeadline.aborted && error === untilDeadline.reason) {
+        lastError ??= new HudkitError("connect-timeout", "the attempt did not finish before the deadline");
+      } else if (isNotReady(error)) {
+        lastError = error as Error;
+      } else {
+        throw error;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        throw new HudkitError(
+          "connect-timeout",
+          `env at ${url} not ready after ${readyTimeoutMs / 1000} s: ${lastError.message}`,
+          { cause: lastError },
+        );
+      }
+      await sleep(Math.min(pollIntervalMs, left), signal);
+    }
+  }
+}
+
+/**
+ * Whether a failed attempt means "not ready yet" (the reference retries `OSError` and
+ * `EOFError`): Node system errors (`ECONNREFUSED`, `ECONNRESET`, ...), EOF during `hello`, and
+ * gateway statuses on a WebSocket upgrade.
+ */
+function isNotReady(error: unknown): boolean {
+  if (error instanceof WebSocketUpgradeError) return GATEWAY_NOT_READY.has(error.status);
+  if (HudkitError.isInstance(error)) {
+    if (error.code === "connection-closed") return true;
+    if (error.code === "connection-failed") return isSystemError(error.cause);
+    return false;
+  }
+  return isSystemError(error);
+}
+
+/** `ECONNREFUSED`-style codes; Node's own `ERR_*` codes are programming errors, not readiness. */
+function isSystemError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code: unknown = (error as NodeJS.ErrnoException).code;
+  return typeof code === "string" && /^E[A-Z]+$/.test(code);
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new HudkitError(
+      "bad-options",
+      `${name} must be a positive finite number of milliseconds, got ${value}`,
+    );
+  }
+  return value;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

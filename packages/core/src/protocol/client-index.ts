@@ -1,0 +1,30 @@
+// The client side of the control channel: connect, HudClient, capability routing, transports.
+
+export type { CallOptions, GradePayload, HudClientOptions } from "./client.js";
+export { DEFAULT_HEARTBEAT_MS, DEFAULT_HEARTBEAT_REPLY_TIMEOUT_MS, HudClient } from "./client.js";
+export { findBinding } from "./client-binding-ref.js";
+export type { CapabilityForwarderOptions } from "./client-capability-forwarder.js";
+export { CapabilityForwarder } from "./client-capability-forwarder.js";
+export type { ConnectOptions } from "./client-connect.js";
+export { connect, DEFAULT_POLL_INTERVAL_MS, DEFAULT_READY_TIMEOUT_MS } from "./client-connect.js";
+export type { DialOptions } from "./client-dial.js";
+export { dialControlTransport, upgradeHeaders } from "./client-dial.js";
+export type { ControlEndpoint } from "./client-endpoint.js";
+export { parseControlUrl, tunnelWebSocketUrl } from "./client-endpoint.js";
+export type { Grade } from "./client-grade-frame.js";
+export { gradeFromFrame } from "./client-grade-frame.js";
+export type { ClientLogger } from "./client-logger.js";
+export { defaultClientLogger } from "./client-logger.js";
+export type { ReplyOutcome } from "./client-reply.js";
+export { readReply } from "./client-reply.js";
+export type { Binding, Manifest, PromptFrame, TaskEntry } from "./client-result-schemas.js";
+export { parseManifest, parsePromptFrame, parseTaskList } from "./client-result-schemas.js";
+export { routedUrl } from "./client-routed-url.js";
+export { dialTcp } from "./client-tcp-dial.js";
+export { TcpControlTransport } from "./client-tcp-transport.js";
+export type { ControlTransport } from "./client-transport.js";
+export type { OpenedTunnel, TunnelOptions } from "./client-tunnel-dial.js";
+export { openTunnel, TunnelPeerError, TunnelRefusedError } from "./client-tunnel-dial.js";
+export { spliceTcpTunnel, spliceWebSocketTunnel } from "./client-tunnel-splice.js";
+export { dialWebSocket, WebSocketUpgradeError } from "./client-ws-dial.js";
+export { WebSocketControlTransport } from "./client-ws-transport.js";

@@ -1,0 +1,227 @@
+import { createServer as createHttpServer, type IncomingMessage } from "node:http";
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { WebSocketServer } from "ws";
+import type { Environment } from "../environment/environment.js";
+import { spliceSockets } from "./byte-splice.js";
+import { ControlSession, errorFrame, frameTooLargeMessage, type ServerState } from "./control-session.js";
+import { SocketFrameChannel, WebSocketFrameChannel } from "./frame-channel.js";
+import { DEFAULT_MAX_FRAME_BYTES, FrameTooLargeError } from "./frame-reader.js";
+import { parseFrame } from "./parse-frame.js";
+import { RpcError } from "./rpc-error.js";
+import { SessionTable } from "./session-table.js";
+import { openTunnelBackend, TunnelRefusal } from "./tunnel-server.js";
+import { spliceWebSocket } from "./websocket-tunnel.js";
+
+/** Options of {@link bind}. */
+export interface BindOptions {
+  /** Default `127.0.0.1`: backends and sessions are unauthenticated unless a token is set. */
+  host?: string;
+  /** Default 0 (an ephemeral port). */
+  port?: number;
+  /** Largest accepted frame, default 16 MiB. Larger frames get an error reply, then close. */
+  maxFrameBytes?: number;
+  /** Require this bearer token on every connection (default: `HUD_CONTROL_TOKEN` if set). */
+  controlToken?: string;
+}
+
+/** A listening environment server. */
+export interface BoundServer extends AsyncDisposable {
+  readonly host: string;
+  readonly port: number;
+  /** `tcp://host:port`. The same port also accepts `ws://host:port/`. */
+  readonly url: string;
+  /** Closes the port and every connection, cancels every task (teardown hooks run), then stops the env. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the environment (its initialize hooks) and serves it on one TCP port: newline-delimited
+ * JSON-RPC control sessions and `tunnel.open` streams, plus WebSocket upgrades (`/` control,
+ * `/tunnel/<capability>` streams) on the same port.
+ *
+ * @example
+ * ```ts
+ * await using server = await bind(env, { port: 0 });
+ * const client = await connect(server.url);
+ * ```
+ */
+export async function bind(env: Environment, options: BindOptions = {}): Promise<BoundServer> {
+  const state: ServerState = {
+    env,
+    sessions: new SessionTable(),
+    controlToken: options.controlToken ?? (process.env.HUD_CONTROL_TOKEN || undefined),
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+  };
+  await env.start();
+  const sockets = new Set<Socket>();
+  const sessions = new Set<Promise<void>>();
+  const track = (work: Promise<void>) => {
+    sessions.add(work);
+    void work.finally(() => sessions.delete(work));
+  };
+
+  // Messages up to this cap reach the frame-limit check and get a JSON error reply; past it the
+  // WebSocket layer itself refuses them with close code 1009 ("message too big") before buffering.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: wsHardCap(state.maxFrameBytes) });
+  const http = createHttpServer((_request, response) => {
+    response.writeHead(426, { "content-type": "text/plain", upgrade: "websocket" });
+    response.end(`${env.name} ${env.version}: a hudkit control port; connect over tcp:// or a WebSocket\n`);
+  });
+  http.on("upgrade", (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    track(upgrade(state, wss, request, socket, head, track));
+  });
+
+  const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    const onEarlyEnd = () => socket.end();
+    socket.once("end", onEarlyEnd);
+    socket.once("data", (first: Buffer) => {
+      socket.off("end", onEarlyEnd);
+      socket.pause();
+      socket.unshift(first);
+      if (looksLikeHttp(first)) {
+        http.emit("connection", socket);
+        socket.resume();
+      } else track(serveSocket(state, socket));
+    });
+  });
+
+  const host = options.host ?? "127.0.0.1";
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await env.stop();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const listening = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      for (const client of wss.clients) client.terminate();
+      await Promise.allSettled([...sessions]);
+      await Promise.allSettled(state.sessions.takeAll().map((runner) => runner.cancel()));
+      await listening;
+      await env.stop();
+    })();
+    return closing;
+  };
+  return {
+    host,
+    port,
+    url: `tcp://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** The largest WebSocket message buffered at all: four times the frame limit, at least 1 MiB more. */
+export function wsHardCap(maxFrameBytes: number): number {
+  return Math.max(maxFrameBytes * 4, maxFrameBytes + 1024 * 1024);
+}
+
+/** HTTP methods are upper-case ASCII letters; a JSON frame never starts with one. */
+function looksLikeHttp(first: Buffer): boolean {
+  const byte = first[0];
+  return byte !== undefined && byte >= 0x41 && byte <= 0x5a;
+}
+
+/** A TCP connection: its first frame decides whether it is a control session or a tunnel. */
+async function serveSocket(state: ServerState, socket: Socket): Promise<void> {
+  const channel = new SocketFrameChannel(socket, state.maxFrameBytes);
+  let first: Buffer | null;
+  try {
+    first = await channel.read();
+  } catch (error) {
+    if (error instanceof FrameTooLargeError) {
+      channel.write(errorFrame(null, -32600, frameTooLargeMessage(error.limit)));
+      channel.close();
+    } else socket.destroy();
+    return;
+  }
+  if (first === null) {
+    socket.end();
+    return;
+  }
+  const parsed = parseFrame(first);
+  if (parsed.ok && parsed.request.method === "tunnel.open") {
+    const { request } = parsed;
+    try {
+      const { capability, backend } = await openTunnelBackend(state, request.params, {
+        authenticated: false,
+      });
+      if (request.hasId)
+        channel.write({ jsonrpc: "2.0", id: request.id, result: { capability: capability.name } });
+      const ended = channel.reader.ended;
+      const leftover = channel.reader.takeBuffered();
+      if (leftover.length > 0) backend.write(leftover);
+      const done = spliceSockets(socket, backend);
+      if (ended) backend.end();
+      socket.resume();
+      await done;
+    } catch (error) {
+      if (request.hasId && error instanceof RpcError)
+        channel.write(errorFrame(request.id, error.rpcCode, error.rpcMessage));
+      channel.close();
+    }
+    return;
+  }
+  await new ControlSession(state, channel).run(first);
+}
+
+async function upgrade(
+  state: ServerState,
+  wss: WebSocketServer,
+  request: IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+  track: (work: Promise<void>) => void,
+): Promise<void> {
+  const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  const refuse = (status: number, reason: string) => {
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n${reason}\n`,
+    );
+  };
+  const token = state.controlToken;
+  if (token !== undefined && request.headers.authorization !== `Bearer ${token}`) {
+    refuse(401, "Unauthorized: send Authorization: Bearer <HUD_CONTROL_TOKEN>");
+    return;
+  }
+  if (path === "/") {
+    const ws = await new Promise<import("ws").WebSocket>((resolve) =>
+      wss.handleUpgrade(request, socket, head, resolve),
+    );
+    await new ControlSession(state, new WebSocketFrameChannel(ws, state.maxFrameBytes), {
+      preAuthenticated: true,
+    }).run();
+    return;
+  }
+  if (path.startsWith("/tunnel/")) {
+    const name = decodeURIComponent(path.slice("/tunnel/".length));
+    let backend: Socket;
+    try {
+      ({ backend } = await openTunnelBackend(state, { capability: name }, { authenticated: true }));
+    } catch (error) {
+      const message = error instanceof RpcError ? error.rpcMessage : String(error);
+      refuse(error instanceof TunnelRefusal ? error.httpStatus : 502, message.replace(/[\r\n]/g, " "));
+      return;
+    }
+    const ws = await new Promise<import("ws").WebSocket>((resolve) =>
+      wss.handleUpgrade(request, socket, head, resolve),
+    );
+    track(spliceWebSocket(ws, backend));
+    return;
+  }
+  refuse(404, `Not Found: use / for control or /tunnel/<capability>`);
+}

@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+import type { TaskRunner } from "../environment/task-runner.js";
+
+/**
+ * Session state of one bound server (spec §1.7): the suspended task of each session, and which
+ * sessions have a connection right now. A runner whose session is not live is parked: it waits
+ * for a `hello {session_id}` resume or a lone `tasks.grade` to adopt it.
+ */
+export class SessionTable {
+  readonly runners = new Map<string, TaskRunner>();
+  readonly live = new Set<string>();
+
+  /** A fresh `sess-<8 hex>` id, registered as live. */
+  open(): string {
+    let id: string;
+    do id = `sess-${randomBytes(4).toString("hex")}`;
+    while (this.live.has(id) || this.runners.has(id));
+    this.live.add(id);
+    return id;
+  }
+
+  /** The ids of parked sessions, sorted by code point as the reference's message lists them. */
+  parked(): string[] {
+    return [...this.runners.keys()].filter((id) => !this.live.has(id)).sort();
+  }
+
+  /** Removes and returns a session's runner. */
+  take(id: string): TaskRunner | undefined {
+    const runner = this.runners.get(id);
+    this.runners.delete(id);
+    return runner;
+  }
+
+  /** Removes and returns every runner, for shutdown. */
+  takeAll(): TaskRunner[] {
+    const all = [...this.runners.values()];
+    this.runners.clear();
+    return all;
+  }
+}

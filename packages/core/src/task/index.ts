@@ -1,0 +1,11 @@
+export { defaultSlug, slugWithDigits } from "./default-slug.js";
+export { pythonCanonicalJson } from "./python-json.js";
+export {
+  type AgentConfig,
+  createTask,
+  parseTask,
+  type Task,
+  type TaskInput,
+  TaskSchema,
+  type VerifierTask,
+} from "./task.js";
