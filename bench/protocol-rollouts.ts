@@ -81,53 +81,69 @@ async function floorDriver(port: number): Promise<Driver> {
   };
 }
 
-async function measureList(driver: Driver): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < 200; i++) await driver.list(); // warm-up
-  const sample: number[] = [];
-  for (let i = 0; i < LIST_CALLS; i++) {
-    const start = performance.now();
-    await driver.list();
-    sample.push(performance.now() - start);
-  }
-  return { p50: quantile(sample, 0.5), p99: quantile(sample, 0.99) };
-}
-
-async function measureRollouts(
-  driver: Driver,
-  concurrency: number,
-): Promise<{ perSecond: number; msPerRollout: number }> {
-  for (let i = 0; i < 100; i++) await driver.rollout(i); // warm-up
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < ROLLOUTS) await driver.rollout(next++);
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  return { perSecond: ROLLOUTS / seconds, msPerRollout: (seconds * 1000) / ROLLOUTS };
-}
-
-const servers = {
-  hudkit: [here("./serve-trivial-env.mjs")],
-  floor: ["--import", "tsx", here("./raw-ndjson-floor.ts"), "serve"],
-};
 const results: Record<string, unknown> = {};
 const rows: Array<Record<string, string | number>> = [];
 const measured: Record<string, { list: { p50: number; p99: number }; rollouts: Record<number, number> }> = {};
 
-for (const [name, args] of Object.entries(servers)) {
-  const { port, child } = await startServer(args);
-  try {
-    const driver = name === "hudkit" ? await hudkitDriver(port) : await floorDriver(port);
-    const list = await measureList(driver);
-    const rollouts: Record<number, number> = {};
-    for (const c of CONCURRENCIES) rollouts[c] = (await measureRollouts(driver, c)).msPerRollout;
-    driver.closeList();
-    measured[name] = { list, rollouts };
-  } finally {
-    child.kill("SIGTERM");
+/** Rounds alternate between the two servers so drift in machine speed hits both alike. */
+const ROUNDS = 5;
+
+async function listSample(driver: Driver, calls: number): Promise<number[]> {
+  const sample: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const start = performance.now();
+    await driver.list();
+    sample.push(performance.now() - start);
   }
+  return sample;
+}
+
+async function rolloutSeconds(driver: Driver, count: number, concurrency: number): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await driver.rollout(next++);
+    }),
+  );
+  return (performance.now() - start) / 1000;
+}
+
+const hudkitServer = await startServer([here("./serve-trivial-env.mjs")]);
+const floorServer = await startServer(["--import", "tsx", here("./raw-ndjson-floor.ts"), "serve"]);
+try {
+  const drivers: Record<string, Driver> = {
+    floor: await floorDriver(floorServer.port),
+    hudkit: await hudkitDriver(hudkitServer.port),
+  };
+  for (const driver of Object.values(drivers)) {
+    for (let i = 0; i < 200; i++) await driver.list();
+    for (let i = 0; i < 100; i++) await driver.rollout(i);
+  }
+  const lists: Record<string, number[]> = { floor: [], hudkit: [] };
+  const seconds: Record<string, Record<number, number>> = { floor: {}, hudkit: {} };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, driver] of Object.entries(drivers)) {
+      lists[name]!.push(...(await listSample(driver, Math.ceil(LIST_CALLS / ROUNDS))));
+      for (const c of CONCURRENCIES) {
+        const spent = await rolloutSeconds(driver, Math.ceil(ROLLOUTS / ROUNDS), c);
+        seconds[name]![c] = (seconds[name]![c] ?? 0) + spent;
+      }
+    }
+  }
+  for (const [name, driver] of Object.entries(drivers)) {
+    driver.closeList();
+    const rollouts: Record<number, number> = {};
+    for (const c of CONCURRENCIES)
+      rollouts[c] = (seconds[name]![c]! * 1000) / (ROUNDS * Math.ceil(ROLLOUTS / ROUNDS));
+    measured[name] = {
+      list: { p50: quantile(lists[name]!, 0.5), p99: quantile(lists[name]!, 0.99) },
+      rollouts,
+    };
+  }
+} finally {
+  hudkitServer.child.kill("SIGTERM");
+  floorServer.child.kill("SIGTERM");
 }
 
 const hudkit = measured.hudkit!;

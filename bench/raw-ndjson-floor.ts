@@ -27,7 +27,7 @@ function lines(socket: Socket, onLine: (line: string) => void): void {
 
 export function serveFloor(): void {
   let sessions = 0;
-  const server = createServer((socket) => {
+  const server = createServer({ noDelay: true }, (socket) => {
     const session = `sess-${(sessions++).toString(16).padStart(8, "0")}`;
     let tag = "";
     socket.on("error", () => socket.destroy());
@@ -65,7 +65,9 @@ export class FloorClient {
 
   static open(port: number): Promise<FloorClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host: "127.0.0.1" }, () => resolve(new FloorClient(socket)));
+      const socket = connect({ port, host: "127.0.0.1", noDelay: true }, () =>
+        resolve(new FloorClient(socket)),
+      );
       socket.once("error", reject);
     });
   }

@@ -4,6 +4,7 @@
  * and helpers the forwarder tests need. It is deliberately not the real server, so the client
  * is tested against the spec's behaviour rather than against another part of this package.
  */
+
 import {
   createServer as createHttpServer,
   type Server as HttpServer,
@@ -12,6 +13,7 @@ import {
 import { type AddressInfo, createServer, connect as netConnect, type Server, type Socket } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
 import { FrameReader } from "./frame-reader.js";
+import { spliceWebSocket } from "./websocket-tunnel.js";
 
 /** One request the fake received. `connection` numbers connections from 1 in accept order. */
 export interface FakeRequest {
@@ -290,7 +292,7 @@ export class FakeControlServer {
       this.tunnelOpens.push({ capability: name });
       void dialBackend(port).then((backend) => {
         this.#track(backend);
-        this.#wss.handleUpgrade(request, socket, head, (ws) => spliceFakeWebSocket(ws, backend));
+        this.#wss.handleUpgrade(request, socket, head, (ws) => void spliceWebSocket(ws, backend));
       });
       return;
     }
@@ -300,13 +302,6 @@ export class FakeControlServer {
 
 function errorLine(id: unknown, code: number, message: string): string {
   return `${JSON.stringify({ jsonrpc: "2.0", id: id ?? null, error: { code, message } })}\n`;
-}
-
-function spliceFakeWebSocket(ws: WebSocket, backend: Socket): void {
-  ws.on("message", (data) => backend.write(data as Buffer));
-  backend.on("data", (chunk: Buffer) => ws.send(chunk, { binary: true }));
-  backend.once("end", () => ws.close(1000));
-  ws.once("close", () => backend.end());
 }
 
 function dialBackend(port: number): Promise<Socket> {

@@ -39,18 +39,18 @@ export class TcpControlTransport implements ControlTransport {
     return line === null ? null : line.toString("utf8");
   }
 
+  /**
+   * Sends FIN and resolves once it is flushed; the socket is released when the peer's FIN
+   * arrives (the reader keeps consuming so it is seen), or dropped after a grace period.
+   */
   close(): Promise<void> {
     const socket = this.#socket;
     if (socket.destroyed) return Promise.resolve();
+    const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
-      timer.unref();
-      socket.once("close", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      // The reader keeps consuming, so the peer's FIN is seen and the socket can close.
-      socket.end();
+      socket.end(() => resolve());
     });
   }
 

@@ -3,6 +3,9 @@ import type { Duplex } from "node:stream";
 import type WebSocket from "ws";
 import { rawDataToBuffer } from "./client-ws-transport.js";
 
+/** An empty binary message: end of stream in one direction of a WebSocket tunnel. */
+export const WS_TUNNEL_EOF = Buffer.alloc(0);
+
 /** Unsent WebSocket bytes above which the local socket is paused, and the level to resume at. */
 const WS_HIGH_WATER_BYTES = 1024 * 1024;
 const WS_LOW_WATER_BYTES = 256 * 1024;
@@ -34,8 +37,9 @@ export async function spliceTcpTunnel(local: Socket, remote: Socket, leftover: B
 /**
  * Pipes a local socket and a WebSocket tunnel into each other: local bytes go out as binary
  * messages, received messages (binary, or text as UTF-8) are written to the local socket.
- * WebSocket has no half-close, so local EOF sends a normal close (the env then closes the
- * backend), and the tunnel closing ends the local socket.
+ * WebSocket has no half-close, so hudkit tunnels mark EOF with an empty binary message
+ * ({@link WS_TUNNEL_EOF}) in either direction; the WebSocket closes once both directions have
+ * ended, or when either side closes outright.
  *
  * @example
  * ```ts
@@ -48,8 +52,17 @@ export async function spliceWebSocketTunnel(local: Socket, ws: WebSocket): Promi
     if (ws.readyState === ws.CLOSED) resolve();
     else ws.once("close", () => resolve());
   });
+  let localEnded = false;
+  let remoteEnded = false;
   ws.on("message", (data) => {
-    if (!local.write(rawDataToBuffer(data))) {
+    const bytes = rawDataToBuffer(data);
+    if (bytes.length === 0) {
+      remoteEnded = true;
+      local.end();
+      if (localEnded) ws.close(1000);
+      return;
+    }
+    if (!local.write(bytes)) {
       ws.pause();
       local.once("drain", () => ws.resume());
     }
@@ -67,7 +80,12 @@ export async function spliceWebSocketTunnel(local: Socket, ws: WebSocket): Promi
     });
     if (unsent > WS_HIGH_WATER_BYTES) local.pause();
   });
-  local.once("end", () => ws.close(1000));
+  local.once("end", () => {
+    localEnded = true;
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(WS_TUNNEL_EOF, { binary: true });
+    if (remoteEnded) ws.close(1000);
+  });
   local.once("close", (hadError) => {
     if (hadError) ws.terminate();
     else ws.close(1000);

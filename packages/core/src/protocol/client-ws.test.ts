@@ -121,7 +121,7 @@ describe("WebSocket capability streams", () => {
     expect(await readToEnd(local)).toBe("bye");
   });
 
-  it("closes the tunnel when the local side ends, after delivering its bytes", async () => {
+  it("passes the local side's EOF on as a half-close, after delivering its bytes", async () => {
     let received = "";
     let ended = false;
     const backend = await startBackend((socket) => {

@@ -56,6 +56,8 @@ export class ControlSession {
     } finally {
       // Disconnecting parks the session's task: nothing is cancelled (spec §1.7 rule 1).
       this.#state.sessions.live.delete(this.#id);
+      // The peer's EOF ends our side too (sockets are half-open capable for tunnels).
+      this.#channel.close();
     }
   }
 

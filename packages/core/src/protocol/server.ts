@@ -71,7 +71,8 @@ export async function bind(env: Environment, options: BindOptions = {}): Promise
     track(upgrade(state, wss, request, socket, head, track));
   });
 
-  const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
+  // noDelay: every frame is a small write answered by a small write; Nagle would stall them.
+  const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());

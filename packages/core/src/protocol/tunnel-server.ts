@@ -59,7 +59,7 @@ export async function openTunnelBackend(
 
 function dial(host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, allowHalfOpen: true });
+    const socket = connect({ host, port, allowHalfOpen: true, noDelay: true });
     socket.once("connect", () => {
       socket.off("error", onError);
       resolve(socket);

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { conformanceDir } from "../protocol/conformance/case-file.js";
 import { defaultSlug, slugWithDigits } from "./default-slug.js";
 import { pythonCanonicalJson } from "./python-json.js";
 
@@ -161,5 +164,12 @@ describe("slugWithDigits", () => {
 
   it.each([0, 41, 2.5, Number.NaN])("refuses %s digits", (digits) => {
     expect(() => slugWithDigits("i", { a: 1 }, digits)).toThrow(RangeError);
+  });
+});
+
+describe("the embedded vectors", () => {
+  it("are exactly shared/conformance/slugs.json, the oracle", () => {
+    const shared = JSON.parse(readFileSync(join(conformanceDir(), "slugs.json"), "utf8")) as SlugVector[];
+    expect(VECTORS).toEqual(shared);
   });
 });
