@@ -58,7 +58,8 @@ function makeEnv(capabilities: Capability[] = []): { env: Environment; closed: s
     },
   );
   env.template({ id: "boom" }, async function* () {
-    throw new Error("start exploded");
+    if (env.started) throw new Error("start exploded");
+    yield "unreachable";
   });
   env.template({ id: "badgrade" }, async function* () {
     yield "go";
