@@ -11,7 +11,7 @@ import {
   type IncomingHttpHeaders,
 } from "node:http";
 import { type AddressInfo, createServer, connect as netConnect, type Server, type Socket } from "node:net";
-import { type WebSocket, WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import { FrameReader } from "./frame-reader.js";
 import { spliceWebSocket } from "./websocket-tunnel.js";
 
