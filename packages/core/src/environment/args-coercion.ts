@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { HudkitError } from "../errors/hudkit-error.js";
 import { pyRepr, pyReprList } from "../protocol/python-repr.js";
-import { isPlainObject } from "../protocol/python-values.js";
+import { compareCodePoints, isPlainObject } from "../protocol/python-values.js";
 
 /**
  * A `tasks.start` whose arguments do not bind to the template's parameters. The message is the
@@ -453,15 +453,4 @@ function jsonTypeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
   return typeof value;
-}
-
-/** Python's `sorted()` order for strings: code points, not UTF-16 units. */
-function compareCodePoints(a: string, b: string): number {
-  const left = [...a];
-  const right = [...b];
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const difference = left[i]!.codePointAt(0)! - right[i]!.codePointAt(0)!;
-    if (difference !== 0) return difference;
-  }
-  return left.length - right.length;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compareCodePoints } from "../protocol/python-values.js";
 
 /**
  * A JSON Schema document as `tasks.list` publishes it: a plain JSON object.
@@ -328,17 +329,6 @@ function sortLikePydantic(value: unknown, parentKey?: string): unknown {
   const keys = Object.keys(value);
   if (parentKey === undefined || !ORDER_KEEPING_PARENTS.has(parentKey)) keys.sort(compareCodePoints);
   return Object.fromEntries(keys.map((key) => [key, sortLikePydantic(value[key], key)]));
-}
-
-/** Python's string order: by code point (JavaScript's default sort compares UTF-16 units). */
-function compareCodePoints(a: string, b: string): number {
-  const left = [...a];
-  const right = [...b];
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const difference = left[i]!.codePointAt(0)! - right[i]!.codePointAt(0)!;
-    if (difference !== 0) return difference;
-  }
-  return left.length - right.length;
 }
 
 function isObject(value: unknown): value is JsonSchema {

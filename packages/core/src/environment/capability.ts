@@ -2,6 +2,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import { z } from "zod";
 import { HudkitError } from "../errors/hudkit-error.js";
 import { pyRepr } from "../protocol/python-repr.js";
+import { isPlainObject } from "../protocol/python-values.js";
 
 // ─── URL splitting, as Python's urllib.parse.urlsplit does it ────────────────────────────────
 // The reference normalises capability URLs with urlsplit/urlunsplit. WHATWG `URL` would rewrite
@@ -305,12 +306,6 @@ const RFB_BASE_PORT = 5900;
 const ROBOT_PORT = 9091;
 const HTTPS_PORT = 443;
 const HTTP_PORT = 80;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /** A deep copy of the plain objects and arrays in `value`, frozen or not. */
 function copyTree(value: unknown, freeze: boolean): unknown {

@@ -1,6 +1,6 @@
 import { isEvaluationResult } from "../graders/evaluation-result.js";
 import { pyRepr, pyReprList } from "../protocol/python-repr.js";
-import { isPlainObject, pythonTypeName } from "../protocol/python-values.js";
+import { compareCodePoints, isPlainObject, pythonTypeName } from "../protocol/python-values.js";
 import { toJsonSafe } from "./json-safe.js";
 
 /** A grading error: sent as `-32000` with this message, as the reference does. */
@@ -33,7 +33,7 @@ export function toGradeFrame(templateId: string, secondYield: unknown): Record<s
     const score = value.score;
     if (typeof score === "number") finite(templateId, score);
     else if (typeof score !== "boolean") {
-      const keys = pyReprList(Object.keys(value).sort(codePointCompare));
+      const keys = pyReprList(Object.keys(value).sort(compareCodePoints));
       throw new GradeShapeError(
         `task ${pyRepr(templateId)} graded with a dict missing a numeric 'score' (keys: ${keys})`,
       );
@@ -54,13 +54,4 @@ function finite(templateId: string, score: number): number {
     );
   }
   return score;
-}
-
-function codePointCompare(a: string, b: string): number {
-  const left = [...a].map((c) => c.codePointAt(0)!);
-  const right = [...b].map((c) => c.codePointAt(0)!);
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    if (left[i] !== right[i]) return left[i]! - right[i]!;
-  }
-  return left.length - right.length;
 }

@@ -66,3 +66,14 @@ function pyReprValue(value: unknown): string {
   }
   return String(value);
 }
+
+/** Python's `sorted()` order for strings: by code point, where JavaScript's sort compares UTF-16 units. */
+export function compareCodePoints(a: string, b: string): number {
+  const left = [...a];
+  const right = [...b];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const difference = left[i]!.codePointAt(0)! - right[i]!.codePointAt(0)!;
+    if (difference !== 0) return difference;
+  }
+  return left.length - right.length;
+}

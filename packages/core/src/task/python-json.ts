@@ -1,4 +1,5 @@
 import { HudkitError } from "../errors/hudkit-error.js";
+import { compareCodePoints, isPlainObject } from "../protocol/python-values.js";
 
 /**
  * Python's own `repr()` switches a float to exponent notation when its decimal exponent is below
@@ -6,20 +7,6 @@ import { HudkitError } from "../errors/hudkit-error.js";
  */
 const FLOAT_REPR_MIN_FIXED_EXPONENT = -4;
 const FLOAT_REPR_MAX_FIXED_EXPONENT = 16;
-
-/** Python `str` ordering: by code point. JavaScript's default sort compares UTF-16 code units. */
-function compareCodePoints(a: string, b: string): number {
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const ca = a.codePointAt(i)!;
-    const cb = b.codePointAt(j)!;
-    if (ca !== cb) return ca - cb;
-    i += ca > 0xffff ? 2 : 1;
-    j += cb > 0xffff ? 2 : 1;
-  }
-  return a.length - i - (b.length - j);
-}
 
 const SHORT_ESCAPES: Readonly<Record<string, string>> = {
   '"': '\\"',
@@ -72,11 +59,6 @@ function encodeNumber(value: number): string {
   // notation from 1e21 on.
   if (Number.isInteger(value)) return BigInt(value).toString();
   return pythonFloatRepr(value);
-}
-
-function isPlainObject(value: object): value is Record<string, unknown> {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 function hasToJson(value: object): value is { toJSON(): unknown } {

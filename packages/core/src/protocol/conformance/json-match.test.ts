@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  ANY_STRING,
-  compareCodePoints,
-  matchJson,
-  SessionIds,
-  substitutePlaceholders,
-} from "./json-match.js";
+import { compareCodePoints } from "../python-values.js";
+import { ANY_STRING, matchJson, SessionIds, substitutePlaceholders } from "./json-match.js";
 
 const A = "sess-0123abcd";
 const B = "sess-89abcdef";

@@ -1,3 +1,4 @@
+import { compareCodePoints } from "../python-values.js";
 /**
  * Comparison of a server reply with a recorded expectation, under the conformance README's rules
  * (`/work/shared/conformance/README.md`, "Comparing parsed JSON" and "Placeholders"):
@@ -254,17 +255,6 @@ function requireBound(name: string, ids: SessionIds, placeholder: string): strin
   if (value === undefined)
     throw new Error(`${placeholder} is used in a send before any expectation bound ${name}`);
   return value;
-}
-
-/** Orders strings by Unicode code point (not UTF-16 unit), as Python's `sorted`. */
-export function compareCodePoints(a: string, b: string): number {
-  const left = [...a];
-  const right = [...b];
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const diff = left[i]!.codePointAt(0)! - right[i]!.codePointAt(0)!;
-    if (diff !== 0) return diff;
-  }
-  return left.length - right.length;
 }
 
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
