@@ -25,6 +25,21 @@ function lines(socket: Socket, onLine: (line: string) => void): void {
   });
 }
 
+/**
+ * The `tasks.list` entry hudkit serves for trivial-env.ts's `echo`: `args` must be the JSON Schema
+ * of the arguments (spec §1.10), so the floor sends and parses the same bytes rather than `{}`.
+ */
+const ECHO_ENTRY = {
+  id: "echo",
+  description: "",
+  args: {
+    properties: { tag: { title: "Tag", type: "string" } },
+    required: ["tag"],
+    type: "object",
+    additionalProperties: false,
+  },
+};
+
 export function serveFloor(): void {
   let sessions = 0;
   const server = createServer({ noDelay: true }, (socket) => {
@@ -36,7 +51,7 @@ export function serveFloor(): void {
       let result: unknown;
       if (frame.method === "hello")
         result = { session_id: session, env: { name: "floor", version: "0" }, bindings: [] };
-      else if (frame.method === "tasks.list") result = { tasks: [{ id: "echo", description: "", args: {} }] };
+      else if (frame.method === "tasks.list") result = { tasks: [ECHO_ENTRY] };
       else if (frame.method === "tasks.start") {
         tag = frame.params?.args?.tag ?? "";
         result = { prompt: `say ${tag}` };

@@ -169,7 +169,10 @@ export type LaxResult = { ok: true; value: unknown } | { ok: false };
  * ```
  */
 export function laxValidate(schema: z.core.$ZodType, value: unknown): LaxResult {
-  const candidate = laxInput(schema, value);
+  // The usual case, a value that is already valid, takes one parse and not laxInput's check plus a second.
+  const strict = z.safeParse(schema, value);
+  if (strict.success) return { ok: true, value: strict.data };
+  const candidate = laxRewrite(schema, value);
   if (!candidate.ok) return FAILED;
   const result = z.safeParse(schema, candidate.value);
   return result.success ? { ok: true, value: result.data } : FAILED;
@@ -206,6 +209,11 @@ function parseJson(text: string): LaxResult {
  */
 function laxInput(schema: z.core.$ZodType, value: unknown): LaxResult {
   if (z.safeParse(schema, value).success) return { ok: true, value };
+  return laxRewrite(schema, value);
+}
+
+/** {@link laxInput} for a value the strict parse has already refused. */
+function laxRewrite(schema: z.core.$ZodType, value: unknown): LaxResult {
   const def = (schema as z.core.$ZodTypes)._zod.def;
   switch (def.type) {
     case "number":

@@ -3,7 +3,8 @@ import { bindStartArgs } from "./args-coercion.js";
 import type { Environment } from "./environment.js";
 import { toGradeFrame } from "./grade-frame.js";
 import { toPromptFrame } from "./prompt-frame.js";
-import type { Template } from "./template.js";
+import { TaskAbort } from "./task-abort.js";
+import type { TaskContext, Template } from "./template.js";
 
 /**
  * One started task: a template generator suspended at its first yield, waiting for an answer.
@@ -21,7 +22,7 @@ export class TaskRunner {
   readonly sessionId: string;
   readonly #env: Environment;
   readonly #generator: AsyncGenerator<unknown, unknown, unknown>;
-  readonly #abort: AbortController;
+  readonly #abort: TaskAbort;
   #finished = false;
 
   private constructor(
@@ -29,7 +30,7 @@ export class TaskRunner {
     template: Template,
     sessionId: string,
     generator: AsyncGenerator<unknown, unknown, unknown>,
-    abort: AbortController,
+    abort: TaskAbort,
   ) {
     this.#env = env;
     this.template = template;
@@ -48,11 +49,17 @@ export class TaskRunner {
     args: Record<string, unknown>,
     sessionId: string,
   ): Promise<{ runner: TaskRunner; firstYield: unknown }> {
-    const abort = new AbortController();
+    const abort = new TaskAbort();
     let generator: AsyncGenerator<unknown, unknown, unknown> | undefined;
     try {
       const bound = bindStartArgs(template.id, template.args, args);
-      generator = template.body(bound, { sessionId, signal: abort.signal });
+      const context: TaskContext = {
+        sessionId,
+        get signal() {
+          return abort.signal;
+        },
+      };
+      generator = template.body(bound, context);
       if (typeof generator?.next !== "function") {
         throw new TypeError(
           `template '${template.id}' did not return an async generator; use async function*`,

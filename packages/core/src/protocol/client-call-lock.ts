@@ -5,12 +5,24 @@
  * @example
  * ```ts
  * const lock = new CallLock();
- * const release = await lock.acquire(signal);
+ * const release = lock.tryAcquire() ?? (await lock.acquire(signal));
  * try { await roundTrip() } finally { release() }
  * ```
  */
 export class CallLock {
-  #tail: Promise<void> = Promise.resolve();
+  #held = false;
+  /** Waiters in arrival order; only non-empty while the lock is held. */
+  readonly #waiters: Array<(release: () => void) => void> = [];
+
+  /**
+   * Takes the lock at once if nobody holds it or waits for it, returning the release function;
+   * `undefined` otherwise. The uncontended case, which is nearly every call, needs no promise.
+   */
+  tryAcquire(): (() => void) | undefined {
+    if (this.#held) return undefined;
+    this.#held = true;
+    return this.#releaser();
+  }
 
   /**
    * Waits for every earlier holder, then returns the release function. If `signal` aborts
@@ -18,33 +30,32 @@ export class CallLock {
    */
   async acquire(signal?: AbortSignal): Promise<() => void> {
     signal?.throwIfAborted();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
+    const now = this.tryAcquire();
+    if (now !== undefined) return now;
+    return new Promise<() => void>((resolve, reject) => {
+      const grant = (release: () => void): void => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(release);
+      };
+      const onAbort = (): void => {
+        const index = this.#waiters.indexOf(grant);
+        if (index !== -1) this.#waiters.splice(index, 1);
+        reject(signal?.reason);
+      };
+      this.#waiters.push(grant);
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
-    const previous = this.#tail;
-    this.#tail = previous.then(() => held);
-    if (signal === undefined) {
-      await previous;
-      return release;
-    }
-    try {
-      await abortable(previous, signal);
-    } catch (error) {
-      void previous.then(release);
-      throw error;
-    }
-    return release;
   }
-}
 
-function abortable(promise: Promise<void>, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    void promise.then(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    });
-  });
+  /** A release function for the current holder: hands the lock to the next waiter. Idempotent. */
+  #releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiters.shift();
+      if (next === undefined) this.#held = false;
+      else next(this.#releaser());
+    };
+  }
 }

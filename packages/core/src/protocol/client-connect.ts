@@ -1,7 +1,7 @@
 import { HudkitError } from "../errors/hudkit-error.js";
 import { HudClient, type HudClientOptions } from "./client.js";
 import { dialControlTransport, upgradeHeaders } from "./client-dial.js";
-import { parseControlUrl } from "./client-endpoint.js";
+import { type ControlEndpoint, parseControlUrl } from "./client-endpoint.js";
 import { WebSocketUpgradeError } from "./client-ws-dial.js";
 
 /**
@@ -67,7 +67,7 @@ export interface ConnectOptions extends Omit<HudClientOptions, "endpoint"> {
  * ```
  */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<HudClient> {
-  const endpoint = parseControlUrl(url);
+  const endpoint = endpointOf(url);
   const readyTimeoutMs = positive("readyTimeoutMs", options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
   const pollIntervalMs = positive("pollIntervalMs", options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
   // Fail on a token/Authorization clash now, not as an unexplained retry later.
@@ -77,23 +77,24 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   let lastError: Error | undefined;
   for (;;) {
     signal?.throwIfAborted();
-    const untilDeadline = AbortSignal.timeout(Math.max(1, Math.ceil(deadline - performance.now())));
-    const attempt = signal === undefined ? untilDeadline : AbortSignal.any([signal, untilDeadline]);
+    const attempt = new AttemptSignal(Math.max(1, Math.ceil(deadline - performance.now())), signal);
     let client: HudClient | undefined;
     try {
       const transport = await dialControlTransport(endpoint, {
         headers: options.headers,
         token: options.token,
         maxFrameBytes: options.maxFrameBytes,
-        signal: attempt,
+        signal: attempt.signal,
       });
       client = new HudClient(transport, { ...clientOptions, endpoint });
-      await client.hello(undefined, { signal: attempt });
+      await client.hello(undefined, { signal: attempt.signal });
+      attempt.dispose();
       return client;
     } catch (error) {
+      attempt.dispose();
       client?.abort();
       if (signal?.aborted) throw signal.reason;
-      if (untilDeadline.aborted && error === untilDeadline.reason) {
+      if (attempt.timedOut && error === attempt.signal.reason) {
         lastError ??= new HudkitError("connect-timeout", "the attempt did not finish before the deadline");
       } else if (isNotReady(error)) {
         lastError = error as Error;
@@ -111,6 +112,57 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
       await sleep(Math.min(pollIntervalMs, left), signal);
     }
   }
+}
+
+/**
+ * The signal one connection attempt runs under: aborted at the deadline or when the caller's
+ * signal aborts (with its reason). One plain controller and timer per attempt:
+ * `AbortSignal.timeout` and `AbortSignal.any` cost several times more, once per connect.
+ */
+class AttemptSignal {
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  readonly #outer: AbortSignal | undefined;
+  #timedOut = false;
+
+  constructor(timeoutMs: number, outer: AbortSignal | undefined) {
+    this.#outer = outer;
+    // Unref'd like AbortSignal.timeout's: an attempt's sockets keep the process alive, not this.
+    this.#timer = setTimeout(() => {
+      this.#timedOut = true;
+      this.#controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+    }, timeoutMs);
+    this.#timer.unref();
+    outer?.addEventListener("abort", this.#onOuterAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** True once the deadline aborted the attempt. */
+  get timedOut(): boolean {
+    return this.#timedOut;
+  }
+
+  /** Stops the deadline timer and the caller's-signal listener. */
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#outer?.removeEventListener("abort", this.#onOuterAbort);
+  }
+
+  #onOuterAbort = (): void => {
+    this.#controller.abort(this.#outer?.reason);
+  };
+}
+
+/** The last URL connected to and its endpoint: clients usually dial one env again and again. */
+let lastEndpoint: { url: string; endpoint: ControlEndpoint } | undefined;
+
+/** {@link parseControlUrl}, remembered for the last URL (parsing a URL is a visible share of a connect). */
+function endpointOf(url: string): ControlEndpoint {
+  if (lastEndpoint?.url !== url) lastEndpoint = { url, endpoint: parseControlUrl(url) };
+  return lastEndpoint.endpoint;
 }
 
 /**

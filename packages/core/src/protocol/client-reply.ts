@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { HudkitError } from "../errors/hudkit-error.js";
+import { parsedJsonObjectOf } from "./client-json-object.js";
 import { RpcCode, RpcError } from "./rpc-error.js";
 
 /**
@@ -16,8 +17,6 @@ import { RpcCode, RpcError } from "./rpc-error.js";
 export type ReplyOutcome =
   | { readonly ok: true; readonly result: Record<string, unknown> }
   | { readonly ok: false; readonly error: Error; readonly abortTransport: boolean };
-
-const jsonObjectSchema = z.record(z.string(), z.unknown());
 
 /** `{code, message}`; the reference reads `code` with a -32000 default and `message` with "". */
 const errorObjectSchema = z.object({
@@ -45,9 +44,8 @@ export function readReply(method: string, id: number, text: string): ReplyOutcom
   } catch {
     return garbled(method, "is not valid JSON");
   }
-  const reply = jsonObjectSchema.safeParse(value);
-  if (!reply.success) return garbled(method, "is not a JSON object");
-  const frame = reply.data;
+  const frame = parsedJsonObjectOf(value);
+  if (frame === undefined) return garbled(method, "is not a JSON object");
   const idMatches = frame.id === id;
   if (!idMatches && (frame.id != null || !("error" in frame))) {
     return {
@@ -69,15 +67,15 @@ export function readReply(method: string, id: number, text: string): ReplyOutcom
       abortTransport: !idMatches,
     };
   }
-  const result = jsonObjectSchema.safeParse(frame.result);
-  if (!result.success) {
+  const result = parsedJsonObjectOf(frame.result);
+  if (result === undefined) {
     return {
       ok: false,
       error: new RpcError(RpcCode.internalError, `'${method}': result was not an object`),
       abortTransport: false,
     };
   }
-  return { ok: true, result: result.data };
+  return { ok: true, result };
 }
 
 function garbled(method: string, what: string): ReplyOutcome {

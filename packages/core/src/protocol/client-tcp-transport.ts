@@ -2,6 +2,9 @@ import type { Socket } from "node:net";
 import type { ControlTransport } from "./client-transport.js";
 import { DEFAULT_MAX_FRAME_BYTES, FrameReader } from "./frame-reader.js";
 
+/** What `send` returns when a frame went out during `write()` itself. */
+const SENT: Promise<void> = Promise.resolve();
+
 /** How long `close()` waits for the peer to finish closing before dropping the socket. */
 const CLOSE_GRACE_MS = 1_000;
 
@@ -20,6 +23,8 @@ export class TcpControlTransport implements ControlTransport {
   readonly kind = "tcp";
   readonly #socket: Socket;
   readonly #reader: FrameReader;
+  /** One entry per write whose callback is due, in order: who waits for it, if anyone. */
+  readonly #writes: Array<{ resolve(): void; reject(error: Error): void } | undefined> = [];
 
   constructor(socket: Socket, options: { maxFrameBytes?: number } = {}) {
     this.#socket = socket;
@@ -29,10 +34,23 @@ export class TcpControlTransport implements ControlTransport {
   }
 
   send(frame: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#socket.write(`${frame}\n`, (error) => (error ? reject(error) : resolve()));
-    });
+    const socket = this.#socket;
+    // Writable never calls back from inside write(), so the entry can follow the write.
+    socket.write(`${frame}\n`, this.#onWritten);
+    // Nothing left queued and no error: the kernel took the whole frame during write(), so the
+    // callback (a tick later) need not be awaited. Otherwise it settles the returned promise.
+    if (socket.writableLength === 0 && !socket.errored && !socket.destroyed) {
+      this.#writes.push(undefined);
+      return SENT;
+    }
+    return new Promise<void>((resolve, reject) => this.#writes.push({ resolve, reject }));
   }
+
+  #onWritten = (error?: Error | null): void => {
+    const waiter = this.#writes.shift();
+    if (error) waiter?.reject(error);
+    else waiter?.resolve();
+  };
 
   async receive(): Promise<string | null> {
     const line = await this.#reader.read();

@@ -121,20 +121,22 @@ export type GradePayload = { answer?: unknown } & Record<string, unknown>;
  * ```
  */
 export class HudClient implements AsyncDisposable {
-  /** Aborted when the client breaks or is closed; the reason is the error (`client-closed` on close). */
-  readonly signal: AbortSignal;
   readonly #transport: ControlTransport;
   readonly #options: HudClientOptions;
   readonly #logger: ClientLogger;
   readonly #maxFrameBytes: number;
   readonly #lock = new CallLock();
   readonly #heartbeat: Heartbeat;
-  readonly #lifetime = new AbortController();
+  /** Made on the first read of {@link signal}: most clients never look, and a signal costs. */
+  #lifetime: AbortController | undefined;
   readonly #routes = new Map<string, string>();
   #forwarders: CapabilityForwarder[] = [];
   #lastId = 0;
   #manifest: Manifest | undefined;
+  /** The error that broke the client; for a close, made only when something asks for it. */
   #broken: Error | undefined;
+  /** Closed (by `close()` or `abort()`) before anything broke it. */
+  #closed = false;
   #closing: Promise<void> | undefined;
 
   constructor(transport: ControlTransport, options: HudClientOptions = {}) {
@@ -143,7 +145,15 @@ export class HudClient implements AsyncDisposable {
     this.#logger = options.logger ?? defaultClientLogger;
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.#heartbeat = new Heartbeat(options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, () => this.#beat());
-    this.signal = this.#lifetime.signal;
+  }
+
+  /** Aborted when the client breaks or is closed; the reason is the error (`client-closed` on close). */
+  get signal(): AbortSignal {
+    if (this.#lifetime === undefined) {
+      this.#lifetime = new AbortController();
+      if (this.#unusable) this.#lifetime.abort(this.#failure());
+    }
+    return this.#lifetime.signal;
   }
 
   /** The last `hello` result, with raw substrate URLs. Throws `no-manifest` before the first `hello`. */
@@ -168,7 +178,9 @@ export class HudClient implements AsyncDisposable {
       if (token !== undefined && this.#transport.kind === "tcp" && this.#lastId === 0) params.auth = token;
       const manifest = parseManifest(await this.#exchange("hello", params, options));
       this.#manifest = manifest;
-      await this.#route(manifest.bindings);
+      // Nothing to route and nothing to close (the usual env): skip the forwarder bookkeeping.
+      if (manifest.bindings.length > 0 || this.#forwarders.length > 0) await this.#route(manifest.bindings);
+      else this.#routes.clear();
       this.#heartbeat.start();
       return manifest;
     });
@@ -261,7 +273,7 @@ export class HudClient implements AsyncDisposable {
     const wasBroken = this.#broken !== undefined;
     this.#markClosed();
     try {
-      await this.#closeForwarders();
+      if (this.#forwarders.length > 0) await this.#closeForwarders();
     } finally {
       if (wasBroken) this.#transport.abort();
       else await this.#transport.close();
@@ -270,17 +282,34 @@ export class HudClient implements AsyncDisposable {
 
   #markClosed(): void {
     this.#heartbeat.stop();
-    if (this.#broken === undefined) {
-      this.#broken = new HudkitError("client-closed", "the HudClient is closed");
-      this.#lifetime.abort(this.#broken);
+    if (!this.#unusable) {
+      this.#closed = true;
+      if (this.#lifetime !== undefined) this.#lifetime.abort(this.#failure());
     }
   }
 
+  /** Broken or closed: every call rejects with {@link #failure}. */
+  get #unusable(): boolean {
+    return this.#broken !== undefined || this.#closed;
+  }
+
+  /**
+   * The error calls reject with once the client is unusable. A close's `client-closed` error is
+   * made on first use (an Error's stack trace is costly, and most closed clients are dropped).
+   */
+  #failure(): Error {
+    this.#broken ??= new HudkitError("client-closed", "the HudClient is closed");
+    return this.#broken;
+  }
+
   async #locked<T>(options: CallOptions, body: () => Promise<T>): Promise<T> {
-    if (this.#broken) throw this.#broken;
-    const release = await this.#lock.acquire(options.signal);
+    if (this.#unusable) throw this.#failure();
+    // An uncontended call takes the lock at once; an already aborted signal still rejects first.
+    const release =
+      (options.signal === undefined ? this.#lock.tryAcquire() : undefined) ??
+      (await this.#lock.acquire(options.signal));
     try {
-      if (this.#broken) throw this.#broken;
+      if (this.#unusable) throw this.#failure();
       return await body();
     } finally {
       release();
@@ -295,20 +324,37 @@ export class HudClient implements AsyncDisposable {
   ): Promise<Record<string, unknown>> {
     const id = ++this.#lastId;
     const frame = JSON.stringify({ jsonrpc: "2.0", id, method, params });
-    const size = Buffer.byteLength(frame);
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: only a frame that could be too big is measured.
+    const size = frame.length * 3 <= this.#maxFrameBytes ? frame.length : Buffer.byteLength(frame);
     if (size > this.#maxFrameBytes) {
       throw new HudkitError(
         "frame-too-large",
         `the '${method}' request is ${size} bytes, over the ${this.#maxFrameBytes}-byte frame limit`,
       );
     }
-    const outcome = readReply(method, id, await this.#roundTrip(method, frame, options));
+    let text: string;
+    if (options.timeoutMs === undefined && options.signal === undefined) {
+      // Nothing to race (the usual call): no timer, listener or Promise.race, no extra async layer.
+      let line: string | null;
+      try {
+        await this.#transport.send(frame);
+        line = await this.#transport.receive();
+      } catch (error) {
+        throw this.#break(asTransportError(method, error));
+      }
+      if (line === null) throw this.#closedDuring(method);
+      text = line;
+    } else {
+      text = await this.#racedRoundTrip(method, frame, options);
+    }
+    const outcome = readReply(method, id, text);
     if (outcome.ok) return outcome.result;
     if (outcome.abortTransport) this.#break(outcome.error);
     throw outcome.error;
   }
 
-  async #roundTrip(method: string, frame: string, options: CallOptions): Promise<string> {
+  /** One request and its reply line, given up on at the timeout or when the signal aborts. */
+  async #racedRoundTrip(method: string, frame: string, options: CallOptions): Promise<string> {
     const { timeoutMs, signal } = options;
     const exchange = this.#transport.send(frame).then(() => this.#transport.receive());
     const racers: Promise<string | null>[] = [exchange];
@@ -355,27 +401,31 @@ export class HudClient implements AsyncDisposable {
     } finally {
       for (const cleanup of cleanups) cleanup();
     }
-    if (text === null)
-      throw this.#break(new HudkitError("connection-closed", `env closed connection during '${method}'`));
+    if (text === null) throw this.#closedDuring(method);
     return text;
+  }
+
+  /** Breaks the client with `connection-closed`: EOF came where a reply was due. */
+  #closedDuring(method: string): Error {
+    return this.#break(new HudkitError("connection-closed", `env closed connection during '${method}'`));
   }
 
   /** Drops the connection; the first error wins and is what every later call rejects with. */
   #break(error: Error): Error {
-    if (this.#broken === undefined) {
+    if (!this.#unusable) {
       this.#broken = error;
       this.#heartbeat.stop();
-      this.#lifetime.abort(error);
+      this.#lifetime?.abort(error);
       void this.#closeForwarders();
     }
     this.#transport.abort();
-    return this.#broken;
+    return this.#failure();
   }
 
   async #beat(): Promise<boolean> {
     const release = await this.#lock.acquire();
     try {
-      if (this.#broken) return false;
+      if (this.#unusable) return false;
       const params = this.#manifest === undefined ? {} : { session_id: this.#manifest.sessionId };
       await this.#exchange("hello", params, {
         timeoutMs: this.#options.heartbeatReplyTimeoutMs ?? DEFAULT_HEARTBEAT_REPLY_TIMEOUT_MS,
@@ -402,7 +452,7 @@ export class HudClient implements AsyncDisposable {
         logger: this.#logger,
         openTunnel: (signal) => openTunnel(endpoint, binding.name, { headers, token, maxFrameBytes, signal }),
       });
-      if (this.#broken !== undefined) {
+      if (this.#unusable) {
         // Closed or broken while listening: this forwarder would outlive the client.
         await forwarder.close();
         return;

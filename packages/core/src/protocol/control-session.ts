@@ -4,11 +4,12 @@ import { GradeShapeError } from "../environment/grade-frame.js";
 import { TaskRunner } from "../environment/task-runner.js";
 import type { FrameChannel } from "./frame-channel.js";
 import { FrameTooLargeError } from "./frame-reader.js";
-import { parseFrame, type RequestFrame } from "./parse-frame.js";
+import { type ParsedFrame, parseFrame, type RequestFrame } from "./parse-frame.js";
 import { pyRepr } from "./python-repr.js";
 import { isPlainObject, isPythonFalsy, pyStr, readParams } from "./python-values.js";
 import { RpcCode, RpcError } from "./rpc-error.js";
 import type { SessionTable } from "./session-table.js";
+import { taskListJson } from "./task-list-json.js";
 
 /** What every connection of one bound server shares. */
 export interface ServerState {
@@ -42,16 +43,22 @@ export class ControlSession {
     return this.#id;
   }
 
-  /** Serves frames until EOF or `bye`. The first frame may already have been read. */
-  async run(firstFrame?: Buffer | string): Promise<void> {
+  /**
+   * Serves frames until EOF or `bye`. The first frame may already have been read and parsed
+   * (a TCP connection's first frame is parsed to tell a control session from a tunnel).
+   */
+  async run(firstFrame?: ParsedFrame): Promise<void> {
     try {
-      let frame: Buffer | string | null | undefined = firstFrame;
+      let parsed = firstFrame;
       for (;;) {
-        if (frame === undefined) frame = await this.#read();
-        if (frame === null) return;
-        const keepOpen = await this.#handle(frame);
+        if (parsed === undefined) {
+          const frame = await this.#read();
+          if (frame === null) return;
+          parsed = parseFrame(frame);
+        }
+        const keepOpen = await this.#handle(parsed);
         if (!keepOpen) return;
-        frame = undefined;
+        parsed = undefined;
       }
     } finally {
       // Disconnecting parks the session's task: nothing is cancelled (spec §1.7 rule 1).
@@ -76,8 +83,7 @@ export class ControlSession {
   }
 
   /** Handles one frame; false when the connection must close. */
-  async #handle(raw: Buffer | string): Promise<boolean> {
-    const parsed = parseFrame(raw);
+  async #handle(parsed: ParsedFrame): Promise<boolean> {
     if (!parsed.ok) {
       this.#channel.write(errorFrame(null, parsed.code, parsed.message));
       return true;
@@ -88,12 +94,17 @@ export class ControlSession {
       if (!accepted) return false;
       request = accepted;
     }
-    let reply: object | undefined;
+    let reply: object | string | undefined;
     let keepOpen = true;
     try {
-      const result = await this.#dispatch(request);
+      // hello and tasks.list answer at once: awaiting only real promises saves them a turn each.
+      const dispatched = this.#dispatch(request);
+      const result = dispatched instanceof Promise ? await dispatched : dispatched;
       if (request.method === "bye") keepOpen = false;
-      reply = { jsonrpc: "2.0", id: request.id, result };
+      reply =
+        typeof result === "string"
+          ? `{"jsonrpc":"2.0","id":${JSON.stringify(request.id)},"result":${result}}`
+          : { jsonrpc: "2.0", id: request.id, result };
     } catch (error) {
       reply = errorFrame(request.id, ...rpcErrorOf(error));
     }
@@ -118,22 +129,24 @@ export class ControlSession {
     return undefined;
   }
 
-  async #dispatch(request: RequestFrame): Promise<Result> {
+  /**
+   * The method's result: an object, its JSON text when that is kept serialised, or a promise of
+   * an object for the methods that wait. Throws (or rejects) with the error to answer.
+   */
+  #dispatch(request: RequestFrame): Result | string | Promise<Result> {
     switch (request.method) {
       case "hello":
         return this.#hello(readParams(request.params));
       case "tasks.list":
-        return { tasks: [...this.#state.env.templates.values()].map((t) => t.manifestEntry()) };
+        return taskListJson(this.#state.env);
       case "tasks.start":
         return this.#start(readParams(request.params));
       case "tasks.grade":
         return this.#grade(request.params);
       case "tasks.cancel":
-        await this.#cancelOwn();
-        return { cancelled: true };
+        return this.#cancelOwn().then(() => ({ cancelled: true }));
       case "bye":
-        await this.#cancelOwn();
-        return { goodbye: true };
+        return this.#cancelOwn().then(() => ({ goodbye: true }));
       default:
         throw new RpcError(RpcCode.methodNotFound, `method not found: ${methodText(request.method)}`);
     }
@@ -173,7 +186,8 @@ export class ControlSession {
     if (!isPlainObject(args))
       throw new RpcError(RpcCode.invalidParams, "tasks.start: 'args' must be an object");
     // The reference cancels the session's task before the lookup, so a failed start destroys it.
-    await this.#cancelOwn();
+    const own = this.#state.sessions.take(this.#id);
+    if (own !== undefined) await own.cancel();
     const template = this.#state.env.templates.get(id);
     if (!template) throw new RpcError(RpcCode.invalidParams, `unknown task: ${pyRepr(id)}`);
     const { runner, firstYield } = await TaskRunner.start(this.#state.env, template, args, this.#id);

@@ -6,8 +6,8 @@ import { FrameReader, FrameTooLargeError } from "./frame-reader.js";
 export interface FrameChannel {
   /** The next frame's text, `null` at end of stream; throws {@link FrameTooLargeError}. */
   read(): Promise<Buffer | string | null>;
-  /** Sends one JSON-RPC object. */
-  write(frame: object): void;
+  /** Sends one JSON-RPC frame: an object, or its JSON text when that was built already. */
+  write(frame: object | string): void;
   /** Flushes what was written, then closes. */
   close(): void;
   /** Closes at once. */
@@ -19,18 +19,19 @@ export class SocketFrameChannel implements FrameChannel {
   readonly reader: FrameReader;
   readonly #socket: Socket;
 
-  constructor(socket: Socket, maxFrameBytes: number) {
+  /** `initial`: bytes already read from the socket (a peeked first chunk), framed first. */
+  constructor(socket: Socket, maxFrameBytes: number, initial?: Buffer) {
     this.#socket = socket;
-    this.reader = new FrameReader(socket, { maxFrameBytes });
+    this.reader = new FrameReader(socket, { maxFrameBytes, initial });
   }
 
   read(): Promise<Buffer | null> {
     return this.reader.read();
   }
 
-  write(frame: object): void {
+  write(frame: object | string): void {
     if (!this.#socket.writable) return;
-    this.#socket.write(`${JSON.stringify(frame)}\n`);
+    this.#socket.write(`${typeof frame === "string" ? frame : JSON.stringify(frame)}\n`);
   }
 
   close(): void {
@@ -82,9 +83,9 @@ export class WebSocketFrameChannel implements FrameChannel {
     }
   }
 
-  write(frame: object): void {
+  write(frame: object | string): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
-    this.#socket.send(JSON.stringify(frame));
+    this.#socket.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   }
 
   close(): void {

@@ -9,6 +9,15 @@ const HIGH_WATER_BYTES = 1024 * 1024;
 
 const NEWLINE = 0x0a;
 
+/** {@link FrameReader}'s "no line yet": more bytes are needed. */
+const NEED_MORE = Symbol("need more bytes");
+
+/** The pending `read()`: settled from the stream's events, with the line itself. */
+interface Waiter {
+  resolve(line: Buffer | null): void;
+  reject(error: unknown): void;
+}
+
 /** Raised by {@link FrameReader.read} when a line exceeds the frame limit. */
 export class FrameTooLargeError extends HudkitError {
   constructor(readonly limit: number) {
@@ -37,35 +46,53 @@ export class FrameReader {
   #scanned = 0;
   #ended = false;
   #error: Error | undefined;
-  #waiter: (() => void) | undefined;
+  #waiter: Waiter | undefined;
   #detached = false;
 
-  constructor(stream: Duplex, options: { maxFrameBytes?: number } = {}) {
+  /**
+   * `initial` is data already taken off the stream (a server peeks at a connection's first
+   * chunk to tell NDJSON from HTTP); it is framed before anything the stream delivers next.
+   */
+  constructor(stream: Duplex, options: { maxFrameBytes?: number; initial?: Buffer } = {}) {
     this.#stream = stream;
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     stream.on("data", this.#onData);
     stream.on("end", this.#onEnd);
     stream.on("close", this.#onEnd);
     stream.on("error", this.#onError);
+    if (options.initial !== undefined && options.initial.length > 0) this.#onData(options.initial);
   }
 
   /**
    * The next line without its `\n` (a trailing `\r` is kept: JSON parsing treats it as
    * whitespace), or `null` at end of stream. Bytes after the last newline at EOF are dropped,
-   * as the reference does. Throws {@link FrameTooLargeError} for a line over the limit.
+   * as the reference does. Rejects with {@link FrameTooLargeError} for a line over the limit.
+   *
+   * A read that has to wait is settled from the stream's `data` event with the line itself,
+   * not woken to look again: one promise per frame, which a busy connection feels.
    */
-  async read(): Promise<Buffer | null> {
-    for (;;) {
-      const line = this.#takeLine();
-      if (line !== undefined) return line;
-      if (this.#buffered > this.#maxFrameBytes) throw new FrameTooLargeError(this.#maxFrameBytes);
-      if (this.#error) throw this.#error;
-      if (this.#ended) return null;
-      if (this.#stream.isPaused()) this.#stream.resume();
-      await new Promise<void>((resolve) => {
-        this.#waiter = resolve;
-      });
+  read(): Promise<Buffer | null> {
+    let next: Buffer | null | typeof NEED_MORE;
+    try {
+      next = this.#next();
+    } catch (error) {
+      return Promise.reject(error);
     }
+    if (next !== NEED_MORE) return Promise.resolve(next);
+    if (this.#stream.isPaused()) this.#stream.resume();
+    return new Promise<Buffer | null>((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  /** What a read gets now: a line, `null` at the end, or {@link NEED_MORE}; throws its errors. */
+  #next(): Buffer | null | typeof NEED_MORE {
+    const line = this.#takeLine();
+    if (line !== undefined) return line;
+    if (this.#buffered > this.#maxFrameBytes) throw new FrameTooLargeError(this.#maxFrameBytes);
+    if (this.#error) throw this.#error;
+    if (this.#ended) return null;
+    return NEED_MORE;
   }
 
   /** True once the stream has signalled end of input (a half-close from the peer). */
@@ -105,17 +132,36 @@ export class FrameReader {
     }
     if (index > this.#maxFrameBytes) throw new FrameTooLargeError(this.#maxFrameBytes);
     const line = buffer.subarray(0, index);
-    const rest = buffer.subarray(index + 1);
-    this.#chunks = rest.length > 0 ? [rest] : [];
-    this.#buffered = rest.length;
+    if (index + 1 < buffer.length) {
+      const rest = buffer.subarray(index + 1);
+      this.#chunks = [rest];
+      this.#buffered = rest.length;
+    } else {
+      this.#chunks = [];
+      this.#buffered = 0;
+    }
     this.#scanned = 0;
     return line;
   }
 
+  /** Settles a waiting read if the stream has given it what it needs. */
   #wake(): void {
     const waiter = this.#waiter;
+    if (waiter === undefined) return;
+    let next: Buffer | null | typeof NEED_MORE;
+    try {
+      next = this.#next();
+    } catch (error) {
+      this.#waiter = undefined;
+      waiter.reject(error);
+      return;
+    }
+    if (next === NEED_MORE) {
+      if (this.#stream.isPaused()) this.#stream.resume();
+      return;
+    }
     this.#waiter = undefined;
-    waiter?.();
+    waiter.resolve(next);
   }
 
   #onData = (chunk: Buffer): void => {

@@ -80,12 +80,15 @@ export async function bind(env: Environment, options: BindOptions = {}): Promise
     socket.once("end", onEarlyEnd);
     socket.once("data", (first: Buffer) => {
       socket.off("end", onEarlyEnd);
-      socket.pause();
-      socket.unshift(first);
       if (looksLikeHttp(first)) {
+        socket.pause();
+        socket.unshift(first);
         http.emit("connection", socket);
         socket.resume();
-      } else track(serveSocket(state, socket));
+        return;
+      }
+      // The frame reader takes the peeked chunk as it is, sparing every connection an unshift.
+      track(serveSocket(state, socket, first));
     });
   });
 
@@ -137,12 +140,15 @@ function looksLikeHttp(first: Buffer): boolean {
   return byte !== undefined && byte >= 0x41 && byte <= 0x5a;
 }
 
-/** A TCP connection: its first frame decides whether it is a control session or a tunnel. */
-async function serveSocket(state: ServerState, socket: Socket): Promise<void> {
-  const channel = new SocketFrameChannel(socket, state.maxFrameBytes);
-  let first: Buffer | null;
+/**
+ * A TCP connection, `first` being the chunk already read from it: its first frame decides
+ * whether it is a control session or a tunnel.
+ */
+async function serveSocket(state: ServerState, socket: Socket, first: Buffer): Promise<void> {
+  const channel = new SocketFrameChannel(socket, state.maxFrameBytes, first);
+  let firstFrame: Buffer | null;
   try {
-    first = await channel.read();
+    firstFrame = await channel.read();
   } catch (error) {
     if (error instanceof FrameTooLargeError) {
       channel.write(errorFrame(null, -32600, frameTooLargeMessage(error.limit)));
@@ -150,11 +156,11 @@ async function serveSocket(state: ServerState, socket: Socket): Promise<void> {
     } else socket.destroy();
     return;
   }
-  if (first === null) {
+  if (firstFrame === null) {
     socket.end();
     return;
   }
-  const parsed = parseFrame(first);
+  const parsed = parseFrame(firstFrame);
   if (parsed.ok && parsed.request.method === "tunnel.open") {
     const { request } = parsed;
     try {
@@ -177,7 +183,7 @@ async function serveSocket(state: ServerState, socket: Socket): Promise<void> {
     }
     return;
   }
-  await new ControlSession(state, channel).run(first);
+  await new ControlSession(state, channel).run(parsed);
 }
 
 async function upgrade(
