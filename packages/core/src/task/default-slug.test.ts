@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -171,5 +172,50 @@ describe("the embedded vectors", () => {
   it("are exactly shared/conformance/slugs.json, the oracle", () => {
     const shared = JSON.parse(readFileSync(join(conformanceDir(), "slugs.json"), "utf8")) as SlugVector[];
     expect(VECTORS).toEqual(shared);
+  });
+});
+
+describe("the fast canonical encoder behind defaultSlug", () => {
+  // defaultSlug encodes common args itself and leaves the rest to pythonCanonicalJson; either
+  // way the hash must be of exactly pythonCanonicalJson's text.
+  const reference = (id: string, args: Record<string, unknown>) =>
+    `${id}-${createHash("sha1").update(pythonCanonicalJson(args), "utf8").digest("hex").slice(0, 8)}`;
+  const holey: unknown[] = [1];
+  holey[2] = 3;
+  class Items extends Array<unknown> {}
+  const nullProto = Object.assign(Object.create(null) as object, { b: 1, a: [2] });
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ["printable ASCII", { s: " !#$%&'()*+,-./09:;<=>?@AZ[]^_`az{|}~" }],
+    ["quote and backslash", { s: 'a"b\\c' }],
+    ["DEL and controls", { s: "\u007f\u0000\n" }],
+    ["non-ASCII", { s: "caf\u00e9" }],
+    ["key order", { b: 1, B: 2, a: 3, _: 4, "1": 5, "10": 6, "2": 7, "": 8 }],
+    ["many keys", Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7) % 40}`, i]))],
+    ["non-ASCII key", { "\u00e9": 1, e: 2 }],
+    ["quote in a key", { 'a"': 1 }],
+    ["integers", { a: 0, b: -0, c: -5, d: 2 ** 53 - 1, e: 2 ** 53 + 2, f: 1e20, g: 1e21, h: -1e21 }],
+    ["an inexact large integer", { n: 1.2345678901234568e20 }],
+    ["floats", { a: 0.1, b: -1.5, c: 1e-4, d: 9.99e-5, e: 1.5e-7, f: 4503599627370495.5, g: 123.456 }],
+    ["non-finite", { a: Number.NaN, b: Number.POSITIVE_INFINITY }],
+    ["booleans and null", { t: true, f: false, n: null }],
+    ["undefined", { u: undefined, l: [undefined, 1] }],
+    ["a hole", { l: holey }],
+    ["nested", { o: { z: [1, { y: null, x: [] }], a: {} } }],
+    ["a null-prototype object", { o: nullProto }],
+    ["an array subclass", { l: Items.from([1, 2]) }],
+    ["a Date", { d: new Date(0) }],
+    ["toJSON on a plain object", { o: { toJSON: () => "x", a: 1 } as unknown as Record<string, unknown> }],
+    ["a bigint", { n: 12345678901234567890n }],
+    ["a symbol", { s: Symbol("s") }],
+  ];
+
+  it.each(cases)("hashes exactly pythonCanonicalJson's text: %s", (_name, args) => {
+    expect(defaultSlug("i", args)).toBe(reference("i", args));
+  });
+
+  it("still refuses circular args", () => {
+    const args: Record<string, unknown> = {};
+    args.self = args;
+    expect(() => defaultSlug("i", args)).toThrow(/circular reference/);
   });
 });

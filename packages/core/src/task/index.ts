@@ -9,3 +9,4 @@ export {
   TaskSchema,
   type VerifierTask,
 } from "./task.js";
+export { Taskset, type TasksetOptions } from "./taskset.js";

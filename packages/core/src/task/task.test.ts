@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HudkitError } from "../errors/hudkit-error.js";
 import { createTask, parseTask, type Task, TaskSchema } from "./index.js";
+import { parseOwnedTask } from "./task.js";
 
 function parseError(input: unknown): HudkitError {
   try {
@@ -184,5 +185,158 @@ describe("TaskSchema", () => {
     const failed = TaskSchema.safeParse({ env: "e", id: "i", agrs: {} });
     expect(failed.success).toBe(false);
     expect(failed.error?.issues[0]).toMatchObject({ code: "unrecognized_keys", keys: ["agrs"] });
+  });
+});
+
+describe("the fast path of parseTask", () => {
+  // parseTask skips zod for rows it can judge itself; TaskSchema always runs zod. They must agree
+  // on every input: same acceptance, same value, same key order.
+  class Box {
+    constructor(readonly v: number) {}
+  }
+  class Items extends Array<unknown> {}
+  const circular: Record<string, unknown> = { a: 1 };
+  circular.self = circular;
+  let deep: unknown = "bottom";
+  for (let i = 0; i < 100; i++) deep = { d: deep };
+  const nullProto = Object.assign(Object.create(null) as object, { b: [1, { c: null }], a: "x" });
+  const holey: unknown[] = [1];
+  holey[2] = 3;
+  const protoKey = JSON.parse('{"__proto__": {"x": 1}, "a": 1}');
+
+  const inputs: Array<[string, unknown]> = [
+    ["minimal", { env: "e", id: "i" }],
+    ["args and slug", { env: "e", id: "i", args: { n: 1, s: "x" }, slug: "s" }],
+    [
+      "unicode, floats, nesting",
+      { env: "e", id: "i", args: { u: "caf\u00e9", f: 0.1, l: [1, [2, { z: {} }]] } },
+    ],
+    ["fields out of order", { slug: "s", args: { b: 1, a: 2 }, id: "i", env: "e" }],
+    [
+      "every field",
+      {
+        env: "e",
+        id: "i",
+        args: { a: 1 },
+        slug: "s",
+        validation: [{ source: "sync" }, {}],
+        agent_config: { temperature: 0.2, max_steps: 5, model: "m", timeout_seconds: 1.5 },
+        columns: { level: "easy" },
+        runtime_config: { resources: null, image: "img" },
+        verifier: {
+          env: "g",
+          id: "check",
+          args: { strict: true },
+          verifier: null,
+          agent_config: { max_steps: 1 },
+        },
+      },
+    ],
+    [
+      "nulls everywhere",
+      {
+        env: "e",
+        id: "i",
+        validation: null,
+        agent_config: null,
+        columns: null,
+        runtime_config: null,
+        verifier: null,
+      },
+    ],
+    [
+      "agent_config nulls and undefined",
+      { env: "e", id: "i", agent_config: { timeout_seconds: null, max_steps: undefined, x: 1 } },
+    ],
+    [
+      "agent_config max safe integer",
+      { env: "e", id: "i", agent_config: { max_steps: Number.MAX_SAFE_INTEGER } },
+    ],
+    [
+      "undefined entries",
+      { env: "e", id: "i", args: { a: undefined, b: 1 }, slug: undefined, columns: undefined },
+    ],
+    ["null-prototype args", { env: "e", id: "i", args: nullProto }],
+    ["a __proto__ key", { env: "e", id: "i", args: protoKey }],
+    ["deep args", { env: "e", id: "i", args: { deep } }],
+    ["empty env", { env: "", id: "i" }],
+    ["no id", { env: "e" }],
+    ["empty slug", { env: "e", id: "i", slug: "" }],
+    ["null slug", { env: "e", id: "i", slug: null }],
+    ["null args", { env: "e", id: "i", args: null }],
+    ["array args", { env: "e", id: "i", args: [1] }],
+    ["NaN", { env: "e", id: "i", args: { n: Number.NaN } }],
+    ["Infinity", { env: "e", id: "i", args: { n: [Number.POSITIVE_INFINITY] } }],
+    ["bigint", { env: "e", id: "i", args: { n: 1n } }],
+    ["a Date", { env: "e", id: "i", args: { d: new Date(0) } }],
+    ["a function", { env: "e", id: "i", args: { f: () => 1 } }],
+    ["a class instance", { env: "e", id: "i", args: { b: new Box(1) } }],
+    ["an array subclass", { env: "e", id: "i", args: { l: Items.from([1]) } }],
+    ["a hole", { env: "e", id: "i", args: { l: holey } }],
+    ["undefined in an array", { env: "e", id: "i", args: { l: [undefined] } }],
+    ["a circular value", { env: "e", id: "i", args: { c: circular } }],
+    ["an unknown key", { env: "e", id: "i", agrs: {} }],
+    ["an unknown key set to undefined", { env: "e", id: "i", extra: undefined }],
+    [
+      "a nested verifier",
+      { env: "e", id: "i", verifier: { env: "e", id: "v", verifier: { env: "e", id: "w" } } },
+    ],
+    ["an invalid verifier", { env: "e", id: "i", verifier: { env: "e" } }],
+    ["max_steps 0", { env: "e", id: "i", agent_config: { max_steps: 0 } }],
+    ["max_steps 1.5", { env: "e", id: "i", agent_config: { max_steps: 1.5 } }],
+    ["max_steps 2^53", { env: "e", id: "i", agent_config: { max_steps: 2 ** 53 } }],
+    ["max_steps as text", { env: "e", id: "i", agent_config: { max_steps: "5" } }],
+    ["timeout 0", { env: "e", id: "i", agent_config: { timeout_seconds: 0 } }],
+    ["timeout Infinity", { env: "e", id: "i", agent_config: { timeout_seconds: Number.POSITIVE_INFINITY } }],
+    ["agent_config array", { env: "e", id: "i", agent_config: [] }],
+    ["validation object", { env: "e", id: "i", validation: {} }],
+    ["validation item", { env: "e", id: "i", validation: [1] }],
+    ["columns array", { env: "e", id: "i", columns: [] }],
+    [
+      "a class instance row",
+      new (class Row {
+        env = "e";
+        id = "i";
+      })(),
+    ],
+    ["a string", "task"],
+    ["null", null],
+  ];
+
+  const viaZod = (input: unknown) => TaskSchema.safeParse(input);
+  const outcome = (run: () => Task) => {
+    try {
+      const task = run();
+      return { ok: true, task, json: JSON.stringify(task) };
+    } catch (error) {
+      return { ok: false, message: (error as Error).message };
+    }
+  };
+
+  it.each(inputs)("agrees with zod on %s", (_name, input) => {
+    const expected = viaZod(input);
+    const fast = outcome(() => parseTask(input));
+    expect(fast.ok).toBe(expected.success);
+    if (expected.success) {
+      expect(fast.task).toStrictEqual(expected.data);
+      expect(fast.json).toBe(JSON.stringify(expected.data));
+      expect(Object.keys(fast.task!)).toEqual(Object.keys(expected.data));
+    }
+  });
+
+  it.each(inputs)("parseOwnedTask agrees with zod on %s", (_name, input) => {
+    const expected = viaZod(input);
+    const owned = outcome(() => parseOwnedTask(input));
+    expect(owned.ok).toBe(expected.success);
+    if (expected.success) {
+      expect(owned.task).toStrictEqual(expected.data);
+      expect(owned.json).toBe(JSON.stringify(expected.data));
+    }
+  });
+
+  it("copies what it is given, unless the input is owned", () => {
+    const args = { a: { b: 1 } };
+    expect(parseTask({ env: "e", id: "i", args }).args).not.toBe(args);
+    expect(parseOwnedTask({ env: "e", id: "i", args }).args).toBe(args);
   });
 });

@@ -205,6 +205,7 @@ export const TaskSchema = z
 export type TaskInput = z.input<typeof TaskSchema>;
 
 const TASK_KEYS = Object.keys(TaskSchema.in.shape);
+const TASK_KEY_SET: ReadonlySet<string> = new Set(TASK_KEYS);
 const VERIFIER_KEYS = TASK_KEYS.filter((key) => key !== "verifier");
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -229,6 +230,170 @@ function describeIssue(issue: core.$ZodIssue): string {
   return where ? `${where}: ${issue.message}` : issue.message;
 }
 
+/** A fast-path bail-out: the value goes through zod, which decides and explains. */
+const NOT_FAST: unique symbol = Symbol("not-fast");
+type NotFast = typeof NOT_FAST;
+
+// Deeper values (and circular ones, which never end) go through zod's ancestor tracking instead.
+const FAST_MAX_DEPTH = 64;
+
+function isPlainRecord(value: unknown): value is JsonObject {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * What `cleanJson` returns for a value it raises no issue on, or {@link NOT_FAST} for anything
+ * unusual (non-JSON values, holes, array subclasses, a `__proto__` key, great depth), which zod
+ * then handles. Never accepts a value zod would refuse. With `reuse`, a value the caller owns is
+ * checked and returned as it is instead of copied (an undefined entry, which would have to be
+ * dropped, bails).
+ */
+function fastJson(value: unknown, depth: number, reuse: boolean): unknown {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : NOT_FAST;
+  if (typeof value !== "object" || depth > FAST_MAX_DEPTH) return NOT_FAST;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_FAST;
+    const out: unknown[] | undefined = reuse ? undefined : new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (item === undefined) return NOT_FAST;
+      const clean = fastJson(item, depth + 1, reuse);
+      if (clean === NOT_FAST) return NOT_FAST;
+      if (out) out[i] = clean;
+    }
+    return out ?? value;
+  }
+  return isPlainRecord(value) ? fastJsonObject(value, depth, reuse, undefined) : NOT_FAST;
+}
+
+/** {@link fastJson} of a plain object, leaving out `skip`'s keys and (when copying) undefined entries. */
+function fastJsonObject(
+  value: JsonObject,
+  depth: number,
+  reuse: boolean,
+  skip: ReadonlySet<string> | undefined,
+): unknown {
+  // The copy cleanJson makes has Object.prototype, so a null-prototype object is not kept.
+  if (reuse && Object.getPrototypeOf(value) !== Object.prototype) return NOT_FAST;
+  const out: JsonObject | undefined = reuse ? undefined : {};
+  for (const key of Object.keys(value)) {
+    // Assigning "__proto__" would set the prototype; cleanJson defines it as a plain key.
+    if (key === "__proto__") return NOT_FAST;
+    const item = value[key];
+    if (skip?.has(key)) continue;
+    if (item === undefined) {
+      if (reuse) return NOT_FAST;
+      continue;
+    }
+    const clean = fastJson(item, depth + 1, reuse);
+    if (clean === NOT_FAST) return NOT_FAST;
+    if (out) out[key] = clean;
+  }
+  return out ?? value;
+}
+
+/** A JsonObjectSchema field: absent stays absent, a plain object is cleaned, anything else bails. */
+function fastObjectField(value: unknown, reuse: boolean): JsonObject | null | undefined | NotFast {
+  if (value === undefined || value === null) return value;
+  return isPlainRecord(value)
+    ? (fastJsonObject(value, 1, reuse, undefined) as JsonObject | NotFast)
+    : NOT_FAST;
+}
+
+const AGENT_CONFIG_SHAPE_KEYS: ReadonlySet<string> = new Set(["max_steps", "timeout_seconds"]);
+
+/** AgentConfigSchema's output: its shape keys first (as zod lays them out), then the rest. */
+function fastAgentConfig(value: unknown, reuse: boolean): AgentConfig | null | undefined | NotFast {
+  if (value === undefined || value === null) return value;
+  if (!isPlainRecord(value)) return NOT_FAST;
+  const { max_steps: maxSteps, timeout_seconds: timeout } = value;
+  if (maxSteps != null && !(Number.isSafeInteger(maxSteps) && (maxSteps as number) > 0)) return NOT_FAST;
+  if (timeout != null && !(typeof timeout === "number" && Number.isFinite(timeout) && timeout > 0)) {
+    return NOT_FAST;
+  }
+  // Always a new object, even with reuse: zod's key order is not the input's.
+  const rest = fastJsonObject(value, 1, reuse, AGENT_CONFIG_SHAPE_KEYS);
+  if (rest === NOT_FAST) return NOT_FAST;
+  const out: JsonObject = {};
+  if (maxSteps !== undefined) out.max_steps = maxSteps;
+  if (timeout !== undefined) out.timeout_seconds = timeout;
+  for (const key of Object.keys(rest as JsonObject)) {
+    if (!AGENT_CONFIG_SHAPE_KEYS.has(key)) out[key] = (rest as JsonObject)[key];
+  }
+  return out as AgentConfig;
+}
+
+function fastValidation(value: unknown, reuse: boolean): JsonObject[] | null | undefined | NotFast {
+  if (value === undefined || value === null) return value;
+  if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return NOT_FAST;
+  const out: JsonObject[] | undefined = reuse ? undefined : new Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i];
+    if (!isPlainRecord(item)) return NOT_FAST;
+    const clean = fastJsonObject(item, 2, reuse, undefined);
+    if (clean === NOT_FAST) return NOT_FAST;
+    if (out) out[i] = clean as JsonObject;
+  }
+  return out ?? value;
+}
+
+const VERIFIER_KEY_SET: ReadonlySet<string> = new Set(Object.keys(VerifierTaskSchema.in.shape));
+
+/**
+ * {@link TaskSchema}'s output for the inputs it can judge without zod, or {@link NOT_FAST}.
+ * Loading a 100k-row taskset spends most of its time here, and zod's generic object, custom and
+ * transform machinery costs tens of microseconds a row; this is a few. It accepts a subset of
+ * what zod accepts and returns the same value for it (task.test.ts compares the two), so
+ * validation is exactly as strict: every doubtful row goes through zod, which also writes the
+ * error messages.
+ */
+function fastTask(input: unknown, nested: boolean, reuse: boolean): Task | NotFast {
+  if (!isPlainRecord(input)) return NOT_FAST;
+  const allowed = nested ? VERIFIER_KEY_SET : TASK_KEY_SET;
+  for (const key of Object.keys(input)) if (!allowed.has(key)) return NOT_FAST;
+  const { env, id, slug, args } = input;
+  if (typeof env !== "string" || env.length === 0 || typeof id !== "string" || id.length === 0) {
+    return NOT_FAST;
+  }
+  if (slug !== undefined && (typeof slug !== "string" || slug.length === 0)) return NOT_FAST;
+  const cleanArgs = args === undefined ? {} : fastObjectField(args, reuse);
+  const validation = fastValidation(input.validation, reuse);
+  const agentConfig = fastAgentConfig(input.agent_config, reuse);
+  const columns = fastObjectField(input.columns, reuse);
+  const runtimeConfig = fastObjectField(input.runtime_config, reuse);
+  if (
+    cleanArgs == null ||
+    cleanArgs === NOT_FAST ||
+    validation === NOT_FAST ||
+    agentConfig === NOT_FAST ||
+    columns === NOT_FAST ||
+    runtimeConfig === NOT_FAST
+  ) {
+    return NOT_FAST;
+  }
+  const task: Task = toRow({
+    env,
+    id,
+    args: cleanArgs,
+    slug,
+    validation,
+    agent_config: agentConfig,
+    columns,
+    runtime_config: runtimeConfig,
+  });
+  const verifier = input.verifier;
+  if (verifier === undefined || verifier === null) return task;
+  // A verifier's own verifier is an error, which zod words.
+  if (nested) return NOT_FAST;
+  const verifierTask = fastTask(verifier, true, reuse);
+  if (verifierTask === NOT_FAST) return NOT_FAST;
+  task.verifier = verifierTask;
+  return task;
+}
+
 /**
  * Validates a task row (for example one read from a JSON file) and fills in its default slug.
  * Throws a {@link HudkitError} with code `invalid-task` whose message names every unknown key
@@ -242,6 +407,23 @@ function describeIssue(issue: core.$ZodIssue): string {
  * ```
  */
 export function parseTask(input: unknown): Task {
+  const fast = fastTask(input, false, false);
+  if (fast !== NOT_FAST) return fast;
+  return parseTaskWithZod(input);
+}
+
+/**
+ * {@link parseTask} for a value the caller owns outright, such as what `JSON.parse` just returned:
+ * the same validation and result, but the task may keep the input's `args` and other objects
+ * instead of copies of them. For loaders; not part of the public API.
+ */
+export function parseOwnedTask(input: unknown): Task {
+  const fast = fastTask(input, false, true);
+  if (fast !== NOT_FAST) return fast;
+  return parseTaskWithZod(input);
+}
+
+function parseTaskWithZod(input: unknown): Task {
   const result = TaskSchema.safeParse(input);
   if (result.success) return result.data;
   const details = result.error.issues.map(describeIssue).join("; ");
