@@ -1,0 +1,71 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleEnvironment } from "./env-bundle.js";
+
+const ENVIRONMENT_MODULE = fileURLToPath(new URL("../environment/environment.ts", import.meta.url));
+
+/** Real child processes and esbuild on a shared 2-core machine: allow for a slow neighbour. */
+const SLOW = { timeout: 90_000 };
+
+let dir: string;
+let cacheDir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "hudkit-bundle-"));
+  cacheDir = join(dir, "cache");
+  await writeFile(
+    join(dir, "env.mjs"),
+    `import { Environment } from ${JSON.stringify(ENVIRONMENT_MODULE)};
+    import { label } from "./label.mjs";
+    import addon from "fake-addon";
+    export const env = new Environment({ name: label + addon.kind });\n`,
+  );
+  await writeFile(join(dir, "label.mjs"), `export const label = "first";\n`);
+  // A native addon as a package manager installs one: it must stay out of the bundle.
+  const addon = join(dir, "node_modules/fake-addon");
+  await mkdir(addon, { recursive: true });
+  await writeFile(
+    join(addon, "package.json"),
+    JSON.stringify({ name: "fake-addon", version: "1.0.0", main: "index.js", gypfile: true }),
+  );
+  await writeFile(join(addon, "index.js"), `module.exports = { kind: "-addon", dir: __dirname };\n`);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("bundleEnvironment", SLOW, () => {
+  it("reuses the bundle of unchanged inputs and rebuilds when an imported file changes", async () => {
+    const first = await bundleEnvironment(join(dir, "env.mjs"), { cacheDir });
+    expect(first.built).toBe(true);
+    expect(first.inputs).toBeGreaterThan(3);
+
+    const again = await bundleEnvironment(join(dir, "env.mjs"), { cacheDir });
+    expect(again).toEqual({ ...first, built: false });
+
+    await writeFile(join(dir, "label.mjs"), `export const label = "second";\n`);
+    const edited = await bundleEnvironment(join(dir, "env.mjs"), { cacheDir });
+    expect(edited.built).toBe(true);
+    expect(edited.file).not.toBe(first.file);
+    expect(await readFile(edited.file, "utf8")).toContain('"second"');
+    expect((await bundleEnvironment(join(dir, "env.mjs"), { cacheDir })).built).toBe(false);
+  });
+
+  it("leaves a native addon out, loaded by absolute path from where it is installed", async () => {
+    const { file } = await bundleEnvironment(join(dir, "env.mjs"), { cacheDir });
+    const text = await readFile(file, "utf8");
+    expect(text).not.toContain("dir: __dirname");
+    expect(text).toContain(JSON.stringify(join(dir, "node_modules/fake-addon/index.js")));
+  });
+
+  it("reports a syntax error with its location", async () => {
+    await writeFile(join(dir, "broken.mjs"), "export const = 1;\n");
+    await expect(bundleEnvironment(join(dir, "broken.mjs"), { cacheDir })).rejects.toMatchObject({
+      code: "env-bundle-failed",
+      message: expect.stringMatching(/^cannot bundle .*broken\.mjs: broken\.mjs:1:14: /),
+    });
+  });
+});

@@ -1,0 +1,95 @@
+import { type Environment, isEnvironment } from "../environment/environment.js";
+import { HudkitError } from "../errors/hudkit-error.js";
+import { serve } from "../protocol/serve.js";
+
+/** What the parent passes on the child's command line. */
+interface ChildArgs {
+  /** The `name` option: an export name or `env.name`. */
+  name?: string;
+  /** The rollout's `task.env`, to pick among several environments when no name was given. */
+  taskEnv?: string;
+  /** Stop serving and kill the own process group when stdin ends (the parent died). */
+  exitWithStdin: boolean;
+}
+
+function parseChildArgs(argv: readonly string[]): ChildArgs {
+  const args: ChildArgs = { exitWithStdin: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === "--name") args.name = argv[++i];
+    else if (flag === "--task-env") args.taskEnv = argv[++i];
+    else if (flag === "--exit-with-stdin") args.exitWithStdin = true;
+  }
+  return args;
+}
+
+/**
+ * Picks the environment to serve among the modules' exports, as `loadEnvironment` does: the one
+ * exported `Environment`, or the one whose export name or `env.name` is `name`. With several and
+ * no name, the rollout's `task.env` chooses.
+ */
+export function pickEnvironment(
+  modules: ReadonlyArray<Record<string, unknown>>,
+  source: string,
+  args: { name?: string; taskEnv?: string },
+): Environment {
+  const found: Array<{ exportName: string; env: Environment }> = [];
+  for (const module of modules) {
+    for (const [exportName, value] of Object.entries(module)) {
+      if (isEnvironment(value) && !found.some((f) => f.env === value)) found.push({ exportName, env: value });
+    }
+  }
+  const named = (name: string) => found.filter((f) => f.exportName === name || f.env.name === name);
+  let matches = args.name !== undefined ? named(args.name) : found;
+  if (args.name === undefined && matches.length > 1 && args.taskEnv !== undefined)
+    matches = named(args.taskEnv);
+  if (matches.length === 1) return matches[0]!.env;
+  const names = found.map((f) => `${f.exportName} (${f.env.name})`).join(", ") || "none";
+  if (matches.length === 0) {
+    const what = args.name !== undefined ? `no Environment named '${args.name}'` : "no Environment";
+    throw new HudkitError("env-not-found", `${what} found in ${source} (exported: ${names})`);
+  }
+  throw new HudkitError(
+    "env-ambiguous",
+    `multiple Environments in ${source}: ${names}; select one with localRuntime(path, { name })`,
+  );
+}
+
+/**
+ * The main of a `localRuntime` child process, bundled with the env file: picks the environment
+ * from the imported modules, serves it on `127.0.0.1:0` (printing `HUD_SERVE_PORT=<port>`), and
+ * exits once SIGTERM has stopped it. With `--exit-with-stdin` it also stops when the parent's
+ * stdin pipe closes, which is how a SIGKILLed parent still takes its env children down.
+ *
+ * @example
+ * ```ts
+ * // the generated bundle entry:
+ * import * as m0 from "/abs/env.ts";
+ * await envChildMain([m0], "/abs/env.ts");
+ * ```
+ */
+export async function envChildMain(
+  modules: ReadonlyArray<Record<string, unknown>>,
+  source: string,
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<never> {
+  const args = parseChildArgs(argv);
+  try {
+    const env = pickEnvironment(modules, source, args);
+    const parentGone = new AbortController();
+    if (args.exitWithStdin) {
+      const stop = () => parentGone.abort();
+      process.stdin.once("end", stop).once("error", stop).resume();
+    }
+    await serve(env, { host: "127.0.0.1", port: 0, signal: parentGone.signal });
+    // Shutdown hooks have run; now take down whatever the env left behind in our group. We
+    // lead the group: the parent spawned us detached.
+    if (parentGone.signal.aborted) process.kill(-process.pid, "SIGKILL");
+    process.exit(0);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`hudkit-serve-env: ${message}\n`);
+    if (process.env.HUDKIT_VERBOSE && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exit(HudkitError.isInstance(error) ? 2 : 1);
+  }
+}

@@ -1,0 +1,112 @@
+import { stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { HudkitError } from "../errors/hudkit-error.js";
+import type { Task } from "../task/task.js";
+import { raceAbort } from "./abort-race.js";
+import { bundleEnvironmentWith, type EnvironmentBundle, InputHashMemo } from "./env-bundle.js";
+import type { LocalRuntime } from "./local-runtime-contract.js";
+import type { AcquireContext } from "./provider.js";
+import { type EnvProcess, spawnEnvProcess } from "./spawned-env.js";
+
+/** Settings of {@link createEnvProcessRuntime}, defaults already applied. */
+export interface EnvProcessRuntimeSettings {
+  readonly source: string;
+  readonly name: string | undefined;
+  readonly readyTimeoutMs: number;
+  readonly graceMs: number;
+  readonly nodeArgs: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cacheDir: string | undefined;
+  readonly external: readonly string[];
+}
+
+/**
+ * One fresh `node` child per rollout, serving the env from a cached esbuild bundle (see
+ * `bundleEnvironment`). Concurrent acquisitions share one bundling pass; each later acquisition
+ * re-checks the inputs' hashes, so an edited env is rebuilt between rollouts.
+ *
+ * @example
+ * ```ts
+ * const runtime = createEnvProcessRuntime({ source: "env.ts", readyTimeoutMs: 120_000, ... });
+ * await using substrate = await runtime.acquire(task, ctx);
+ * ```
+ */
+export function createEnvProcessRuntime(settings: EnvProcessRuntimeSettings): LocalRuntime<EnvProcess> {
+  const live = new Set<EnvProcess>();
+  let bundling: Promise<EnvironmentBundle> | undefined;
+  const hashes = new InputHashMemo();
+  let closed = false;
+
+  const bundle = (ctx: AcquireContext): Promise<EnvironmentBundle> => {
+    bundling ??= (async () => {
+      const started = performance.now();
+      try {
+        const result = await bundleEnvironmentWith(
+          settings.source,
+          { cacheDir: settings.cacheDir, external: settings.external },
+          hashes,
+        );
+        if (result.built) {
+          const ms = Math.round(performance.now() - started);
+          ctx.log(`bundled ${settings.source} (${result.inputs} files) in ${ms} ms`);
+        }
+        return result;
+      } finally {
+        bundling = undefined;
+      }
+    })();
+    return bundling;
+  };
+
+  const close = async () => {
+    closed = true;
+    await Promise.allSettled([...live].map((substrate) => substrate[Symbol.asyncDispose]()));
+  };
+
+  return {
+    specificationVersion: "runtime-v1",
+    name: "local",
+    async acquire(task: Task, ctx: AcquireContext): Promise<EnvProcess> {
+      if (closed) throw closedError(settings.source);
+      ctx.signal.throwIfAborted();
+      const { file } = await raceAbort(bundle(ctx), ctx.signal);
+      const info = await stat(settings.source);
+      const args = [file, "--exit-with-stdin", "--task-env", task.env];
+      if (settings.name !== undefined) args.push("--name", settings.name);
+      const child = await spawnEnvProcess({
+        source: settings.source,
+        args,
+        nodeArgs: settings.nodeArgs,
+        // Relative paths in the env mean what they meant beside its source.
+        cwd: info.isDirectory() ? resolve(settings.source) : dirname(resolve(settings.source)),
+        env: { ...process.env, ...settings.env },
+        readyTimeoutMs: settings.readyTimeoutMs,
+        graceMs: settings.graceMs,
+        signal: ctx.signal,
+      });
+      live.add(child);
+      if (closed) {
+        await child[Symbol.asyncDispose]();
+        throw closedError(settings.source);
+      }
+      return {
+        endpoint: child.endpoint,
+        pid: child.pid,
+        logs: () => child.logs(),
+        async [Symbol.asyncDispose]() {
+          try {
+            await child[Symbol.asyncDispose]();
+          } finally {
+            live.delete(child);
+          }
+        },
+      };
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function closedError(source: string): HudkitError {
+  return new HudkitError("runtime-closed", `the localRuntime for ${source} was closed: create a new one`);
+}

@@ -1,0 +1,192 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HudkitError } from "../errors/hudkit-error.js";
+import { connect } from "../protocol/client-connect.js";
+import { localRuntime } from "./local-runtime.js";
+import {
+  ECHO_TASK,
+  eventually,
+  fixture,
+  grandchildPid,
+  isGone,
+  processesRunning,
+  testContext,
+} from "./runtime-test-support.js";
+
+/** Real child processes and esbuild on a shared 2-core machine: allow for a slow neighbour. */
+const SLOW = { timeout: 90_000 };
+
+let cacheDir: string;
+beforeAll(async () => {
+  cacheDir = await mkdtemp(join(tmpdir(), "hudkit-local-runtime-"));
+});
+afterAll(async () => {
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+async function rollout(url: string, tag: string): Promise<{ prompt: unknown; reward: unknown }> {
+  await using client = await connect(url, { heartbeatMs: 0 });
+  const frame = await client.start("echo", { tag });
+  const grade = await client.grade({ answer: tag });
+  return { prompt: frame.prompt, reward: grade.reward };
+}
+
+describe("localRuntime(path)", SLOW, () => {
+  it("serves the env file in a child process for a full connect, start, grade", async () => {
+    await using runtime = localRuntime(fixture("env-basic/env.ts"), { cacheDir });
+    const ctx = testContext();
+    await using substrate = await runtime.acquire(ECHO_TASK, ctx);
+    expect(substrate.endpoint.url).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    const result = await rollout(substrate.endpoint.url, "t1");
+    // greeting.txt was read through import.meta.url, relative to the source, not the bundle.
+    expect(result.prompt).toBe(`hello t1 from pid ${substrate.pid}!`);
+    expect(result.reward).toBe(1);
+    expect(await substrate.logs()).toContain("HUD_SERVE_PORT=");
+  });
+
+  it("gives two concurrent acquisitions two different processes", async () => {
+    await using runtime = localRuntime(fixture("env-basic/env.ts"), { cacheDir });
+    const [a, b] = await Promise.all([
+      runtime.acquire(ECHO_TASK, testContext()),
+      runtime.acquire(ECHO_TASK, testContext()),
+    ]);
+    try {
+      expect(a.pid).not.toBe(b.pid);
+      expect(a.endpoint.url).not.toBe(b.endpoint.url);
+      const [ra, rb] = await Promise.all([rollout(a.endpoint.url, "a"), rollout(b.endpoint.url, "b")]);
+      expect(ra.prompt).toContain(`pid ${a.pid}`);
+      expect(rb.prompt).toContain(`pid ${b.pid}`);
+    } finally {
+      await a[Symbol.asyncDispose]();
+      await b[Symbol.asyncDispose]();
+    }
+  });
+
+  it("tears down the whole process group, grandchildren included, and is idempotent", async () => {
+    await using runtime = localRuntime(fixture("env-basic/env.ts"), { cacheDir });
+    const substrate = await runtime.acquire(ECHO_TASK, testContext());
+    await eventually(async () => /GRANDCHILD_PID=\d+/.test(await substrate.logs()));
+    const grandchild = grandchildPid(await substrate.logs());
+    expect(await isGone(substrate.pid)).toBe(false);
+    expect(await isGone(grandchild)).toBe(false);
+    await Promise.all([substrate[Symbol.asyncDispose](), substrate[Symbol.asyncDispose]()]);
+    expect(await isGone(substrate.pid)).toBe(true);
+    expect(await isGone(grandchild)).toBe(true);
+    await substrate[Symbol.asyncDispose]();
+  });
+
+  it("SIGKILLs a group that ignores SIGTERM once graceMs has passed", async () => {
+    const runtime = localRuntime(fixture("env-basic/env.ts"), {
+      cacheDir,
+      graceMs: 300,
+      env: { IGNORE_SIGTERM: "1" },
+    });
+    const substrate = await runtime.acquire(ECHO_TASK, testContext());
+    await eventually(async () => /GRANDCHILD_PID=\d+/.test(await substrate.logs()));
+    const grandchild = grandchildPid(await substrate.logs());
+    const started = performance.now();
+    await runtime.close();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    expect(await isGone(substrate.pid)).toBe(true);
+    expect(await isGone(grandchild)).toBe(true);
+  });
+
+  it("reports env-exited with the output tail when initialize throws", async () => {
+    await using runtime = localRuntime(fixture("env-crash-init/env.ts"), { cacheDir });
+    const error = await runtime.acquire(ECHO_TASK, testContext()).catch((e: unknown) => e);
+    expect(HudkitError.isInstance(error) && error.code).toBe("env-exited");
+    expect((error as Error).message).toMatch(
+      /^env .*env-crash-init\/env\.ts exited with code 1 before serving:\n/,
+    );
+    expect((error as Error).message).toContain("boom in initialize");
+  });
+
+  it("reports env-exited with the output tail when the module throws at import", async () => {
+    await using runtime = localRuntime(fixture("env-crash-import/env.mjs"), { cacheDir });
+    const error = await runtime.acquire(ECHO_TASK, testContext()).catch((e: unknown) => e);
+    expect(HudkitError.isInstance(error) && error.code).toBe("env-exited");
+    expect((error as Error).message).toContain("boom at import");
+  });
+
+  it("gives up after readyTimeoutMs and kills the child", async () => {
+    await using runtime = localRuntime(fixture("env-hang/env.ts"), { cacheDir, readyTimeoutMs: 1_500 });
+    const error = await runtime.acquire(ECHO_TASK, testContext()).catch((e: unknown) => e);
+    expect(HudkitError.isInstance(error) && error.code).toBe("env-ready-timeout");
+    expect((error as Error).message).toMatch(/did not serve within 1\.5 s/);
+    expect(await processesRunning(cacheDir)).toEqual([]);
+  });
+
+  it("kills the child and rejects with the reason when the signal aborts during start-up", async () => {
+    await using runtime = localRuntime(fixture("env-hang/env.ts"), { cacheDir });
+    const controller = new AbortController();
+    const acquiring = runtime.acquire(ECHO_TASK, testContext(controller.signal));
+    // Abort once the child is running (the bundle may have to be built first).
+    await eventually(async () => (await processesRunning(cacheDir)).length > 0, 20_000);
+    controller.abort(new Error("rollout timed out"));
+    await expect(acquiring).rejects.toThrow("rollout timed out");
+    expect(await processesRunning(cacheDir)).toEqual([]);
+  });
+
+  it("rejects an already aborted signal without spawning", async () => {
+    await using runtime = localRuntime(fixture("env-basic/env.ts"), { cacheDir });
+    const controller = new AbortController();
+    controller.abort(new Error("interrupted"));
+    await expect(runtime.acquire(ECHO_TASK, testContext(controller.signal))).rejects.toThrow("interrupted");
+  });
+
+  it("close() tears down every live substrate and refuses new acquisitions", async () => {
+    const runtime = localRuntime(fixture("env-basic/env.ts"), { cacheDir });
+    const substrate = await runtime.acquire(ECHO_TASK, testContext());
+    await runtime.close();
+    expect(await isGone(substrate.pid)).toBe(true);
+    await expect(runtime.acquire(ECHO_TASK, testContext())).rejects.toMatchObject({ code: "runtime-closed" });
+  });
+
+  it("bundles once, reuses the bundle while the file is unchanged, and rebuilds after an edit", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hudkit-local-edit-"));
+    const envFile = join(dir, "env.mjs");
+    const writeEnv = (prompt: string) =>
+      writeFile(
+        envFile,
+        `import { Environment, z } from ${JSON.stringify(fixture("../../index.ts"))};
+        export const env = new Environment({ name: "edited" });
+        env.template({ id: "echo", args: z.object({ tag: z.string() }) }, async function* () {
+          yield ${JSON.stringify(prompt)};
+          yield 1;
+        });\n`,
+      );
+    const promptOf = async (
+      runtime: ReturnType<typeof localRuntime>,
+      ctx: ReturnType<typeof testContext>,
+    ) => {
+      await using substrate = await runtime.acquire(ECHO_TASK, ctx);
+      await using client = await connect(substrate.endpoint.url, { heartbeatMs: 0 });
+      return (await client.start("echo", { tag: "x" })).prompt;
+    };
+    try {
+      await writeEnv("first");
+      await using runtime = localRuntime(envFile, { cacheDir });
+      const ctx = testContext();
+      expect(await promptOf(runtime, ctx)).toBe("first");
+      expect(await promptOf(runtime, ctx)).toBe("first");
+      expect(ctx.lines.filter((line) => line.startsWith("bundled "))).toHaveLength(1);
+      await writeEnv("second");
+      expect(await promptOf(runtime, ctx)).toBe("second");
+      expect(ctx.lines.filter((line) => line.startsWith("bundled "))).toHaveLength(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("validates its options with one readable line", () => {
+    expect(() => localRuntime("env.ts", { graceMs: -1 })).toThrow(/^localRuntime options: graceMs: /);
+    expect(() => localRuntime("env.ts", { readyTimeout: 5 } as never)).toThrow(/readyTimeout/);
+  });
+
+  it("reports a missing env file", async () => {
+    await using runtime = localRuntime(join(cacheDir, "nope.ts"), { cacheDir });
+    await expect(runtime.acquire(ECHO_TASK, testContext())).rejects.toMatchObject({ code: "env-not-found" });
+  });
+});
