@@ -11,5 +11,6 @@ export * from "./environment/index.js";
 export * from "./errors/index.js";
 export * from "./graders/index.js";
 export * from "./protocol/index.js";
+export * from "./run/index.js";
 export * from "./runtime/index.js";
 export * from "./task/index.js";
