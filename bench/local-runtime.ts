@@ -6,17 +6,14 @@
  *
  *   cd bench && npx tsx local-runtime.ts [--rollouts 40]
  *
- * Imports core from source (through tsx): `localRuntime` is not yet exported from the package
- * root, so the built package does not have it.
+ * Needs the built package (`pnpm build` at the root).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { connect } from "../packages/core/src/protocol/client-connect.js";
-import { bundleEnvironment, localRuntime } from "../packages/core/src/runtime/index.js";
-import type { Task } from "../packages/core/src/task/task.js";
+import { bundleEnvironment, connect, localRuntime, type Task } from "@hudkit/core";
 import { printTable, quantile, writeResult } from "./bench-table.js";
 
 const argValue = (flag: string, fallback: number) => {

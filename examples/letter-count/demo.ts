@@ -1,31 +1,28 @@
 /**
- * Serves the letter-count environment on a local port and drives it over the wire with a
- * programmatic agent that parses the prompt and counts. Prints one line per task and the mean.
+ * The main job: loads the letter-count taskset from tasks.ts and runs it with a programmatic
+ * agent, twice per task, each rollout in a fresh child process serving the environment. The job
+ * is written under .hud/jobs/<job-id>/ as it runs. Prints one line per run and the job's reward.
  */
-import { bind, connect } from "@hudkit/core";
-import { countLetter, env } from "./env.js";
+import { Taskset } from "@hudkit/core";
+import { countingAgent } from "./agent.js";
 
-const tasks = [
-  countLetter({}),
-  countLetter({ word: "banana", letter: "a" }),
-  countLetter({ word: "raspberry" }),
-  countLetter({ word: "mississippi", letter: "s" }),
-];
+const controller = new AbortController();
+process.once("SIGINT", () => controller.abort());
 
-function solve(prompt: string): string {
-  const match = /How many '(.)'s are in '(.*)'\?/.exec(prompt);
-  if (!match) return "";
-  const [, letter, word] = match;
-  return String([...word!].filter((c) => c === letter).length);
-}
-
-await using server = await bind(env, { port: 0 });
-let total = 0;
-for (const task of tasks) {
-  await using client = await connect(server.url);
-  const frame = await client.start(task.id, task.args);
-  const grade = await client.grade({ answer: solve(String(frame.prompt)) });
-  total += grade.reward;
-  console.log(`${task.slug.padEnd(24)} reward ${grade.reward}`);
-}
-console.log(`mean reward ${(total / tasks.length).toFixed(2)} over ${tasks.length} tasks (${server.url})`);
+const taskset = await Taskset.fromFile(new URL("./tasks.ts", import.meta.url).pathname);
+console.log(`running ${taskset.size} tasks x 2 from ${taskset.name}.ts, each rollout in its own env process`);
+const job = await taskset.run(countingAgent, {
+  group: 2,
+  maxConcurrent: 4,
+  signal: controller.signal,
+  onRun: (run) => {
+    const outcome = run.error === null ? `reward ${run.reward}` : `error ${run.error}`;
+    console.log(
+      `${run.slug.padEnd(24)} #${run.groupIndex} ${outcome} (${Math.round(run.durationMs ?? 0)} ms)`,
+    );
+  },
+});
+console.log(
+  `job ${job.status}: reward ${job.reward.toFixed(2)} over ${job.runs.length} runs, ${job.errors.length} errors; written to ${job.dir}`,
+);
+if (job.status !== "completed" || job.errors.length > 0) process.exitCode = 1;

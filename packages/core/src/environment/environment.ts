@@ -121,7 +121,7 @@ export class Environment {
       EMPTY_ARGS,
     );
     this.#templates.set(template.id, template);
-    return makeTemplateFactory<A>(this.name, template);
+    return makeTemplateFactory<A>(this, template);
   }
 
   /** Runs `fn` when the environment starts serving, in registration order. */

@@ -7,6 +7,7 @@ export { TaskRunner } from "./task-runner.js";
 export type {
   Answer,
   ManifestEntry,
+  MintedTask,
   TaskContext,
   TemplateBody,
   TemplateFactory,

@@ -1,7 +1,13 @@
 import type { z } from "zod";
+import type { Agent } from "../run/agent.js";
+import type { Job } from "../run/job.js";
+import type { TasksetRunOptions } from "../run/taskset-run.js";
+import { runTaskset } from "../run/taskset-run.js";
 import { createTask, type Task } from "../task/task.js";
+import { setTaskOrigin } from "../task/task-origin.js";
 import { validateMintArgs } from "./args-coercion.js";
 import { argsJsonSchema, jsonSchemaOf } from "./args-schema.js";
+import type { Environment } from "./environment.js";
 
 /** What a template body receives besides its arguments. */
 export interface TaskContext {
@@ -85,21 +91,46 @@ export class Template {
 }
 
 /**
- * Calling a template mints a {@link Task} holding only the arguments passed, validated against
- * the schema. It also carries the template (`.template`) and its id.
+ * A task minted by a template: plain task data (JSON, spread and `parseTask` see only that) that
+ * also remembers its environment, so it can run on its own. `task.run(agent, options)` is
+ * `new Taskset(task.slug, [task]).run(agent, options)`.
+ *
+ * @example
+ * ```ts
+ * const job = await countLetter({ word: "banana" }).run(agent, { group: 3 });
+ * ```
  */
-export type TemplateFactory<A extends z.ZodObject> = ((args?: Partial<z.input<A>>) => Task) & {
+export type MintedTask = Task & {
+  /** Runs this task alone; see `Taskset.run`. */
+  run(agent: Agent, options?: TasksetRunOptions): Promise<Job>;
+};
+
+/**
+ * Calling a template mints a {@link MintedTask} holding only the arguments passed, validated
+ * against the schema. It also carries the template (`.template`) and its id.
+ */
+export type TemplateFactory<A extends z.ZodObject> = ((args?: Partial<z.input<A>>) => MintedTask) & {
   readonly id: string;
   readonly template: Template;
 };
 
 export function makeTemplateFactory<A extends z.ZodObject>(
-  envName: string,
+  environment: Environment,
   template: Template,
 ): TemplateFactory<A> {
-  const mint = (args?: Partial<z.input<A>>): Task => {
+  const mint = (args?: Partial<z.input<A>>): MintedTask => {
     const given = validateMintArgs(template.id, template.args, (args ?? {}) as Record<string, unknown>);
-    return createTask({ env: envName, id: template.id, args: given });
+    const task = setTaskOrigin(createTask({ env: environment.name, id: template.id, args: given }), {
+      environment,
+    });
+    // Not enumerable: the task stays plain data for JSON, equality and copies.
+    Object.defineProperty(task, "run", {
+      value: (agent: Agent, options?: TasksetRunOptions) => runTaskset(task.slug, [task], agent, options),
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
+    return task as MintedTask;
   };
   return Object.assign(mint, { id: template.id, template });
 }

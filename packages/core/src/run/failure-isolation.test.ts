@@ -1,7 +1,7 @@
 /**
  * The failure rows of spec §3.2 against real child processes and deliberately faulty envs, and
  * crash recovery: a job process killed with SIGKILL, then resumed. Slow by nature (every
- * rollout spawns `node --import tsx`), so the cases share spawns where they can.
+ * rollout spawns an env process through the real `localRuntime`), so the cases share what they can.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -11,6 +11,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { bind } from "../protocol/server.js";
+import { bundleEnvironment } from "../runtime/env-bundle.js";
 import type { Task } from "../task/task.js";
 import { badGrade, crashMidTask, echo, env, hang } from "./fixtures/faulty-env.js";
 import { SLOW_JOB_GROUP, SLOW_JOB_TAGS, slowAgent } from "./fixtures/slow-job.js";
@@ -19,7 +20,7 @@ import { resumeJob } from "./resume-job.js";
 import { rollout } from "./rollout.js";
 import type { Run } from "./run.js";
 import { runTasks } from "./run-tasks.js";
-import { childProcessProvider } from "./test-support/child-process-provider.js";
+import { localEnvsProvider } from "./test-support/local-envs-provider.js";
 import { survivors } from "./test-support/process-liveness.js";
 import { sharedServerProvider } from "./test-support/shared-server-provider.js";
 
@@ -48,7 +49,9 @@ describe("failure isolation with real env processes", () => {
   it(
     "turns every kind of failure into a run with its phase, and leaves no process behind",
     async () => {
-      const provider = childProcessProvider({ envFiles });
+      // The bundle is built once up front, so the hang's time budget is not spent building it.
+      await bundleEnvironment(envFiles.faulty);
+      const provider = localEnvsProvider(envFiles);
       const byTag = (tag: string): Task => echo({ tag });
       const tasks: Task[] = [
         byTag("ok"),
@@ -63,11 +66,7 @@ describe("failure isolation with real env processes", () => {
         if (run.args.tag === "throws") throw new Error("the agent gave up");
         if (run.args.tag === "slow") await sleep(30_000); // ignores run.signal on purpose
       };
-      // The hanging env gets its own provider with a child started ahead of time: the rollout
-      // timeout covers provisioning, and a `node --import tsx` spawn alone can take longer than
-      // the timeout on a loaded 2-core machine.
-      const hangProvider = childProcessProvider({ envFiles });
-      await hangProvider.warm("faulty", 1);
+      const hangProvider = localEnvsProvider(envFiles);
       const jobsDir = mkdtempSync(join(tmpdir(), "hudkit-faults-"));
       const [job, hung] = await Promise.all([
         runTasks(tasks, agent, { provider, jobsDir }),
@@ -116,7 +115,7 @@ describe("failure isolation with real env processes", () => {
       expect(crashed!.grade.raw).toEqual({});
       expect(outcome(bad!).error).toMatch(/^\[grading\] hud rpc error -32000: task graded with str/);
       expect(outcome(crasher!).error).toMatch(
-        /^\[provisioning\] env exited with code 3 before serving: crash-at-start env: failing before serving/,
+        /^\[provisioning\] env \S+crash-at-start-env\.ts exited with code 3 before serving:\ncrash-at-start env: failing before serving/,
       );
       expect(outcome(crasher!).phase).toBe("provisioning");
       expect(outcome(hung)).toEqual({
@@ -134,7 +133,9 @@ describe("failure isolation with real env processes", () => {
       expect(job.status).toBe("completed");
       expect(recordedLines(job.dir)).toHaveLength(6);
 
-      expect(provider.pids).toHaveLength(6);
+      // Five substrates were handed out; the crash-at-start child never became one (its
+      // teardown on a failed start is local-runtime.test.ts's business).
+      expect(provider.pids).toHaveLength(5);
       expect(hangProvider.pids).toHaveLength(1);
       expect(await survivors([...provider.pids, ...hangProvider.pids])).toEqual([]);
     },
@@ -144,7 +145,7 @@ describe("failure isolation with real env processes", () => {
   it(
     "keeps every finished run when the job is interrupted, and tears the rest down",
     async () => {
-      const provider = childProcessProvider({ envFiles });
+      const provider = localEnvsProvider(envFiles);
       const controller = new AbortController();
       const tasks = ["a", "b", "c", "d", "e", "f"].map((tag) => echo({ tag }));
       const jobsDir = mkdtempSync(join(tmpdir(), "hudkit-abort-"));

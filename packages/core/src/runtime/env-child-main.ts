@@ -1,6 +1,9 @@
 import { type Environment, isEnvironment } from "../environment/environment.js";
 import { HudkitError } from "../errors/hudkit-error.js";
 import { serve } from "../protocol/serve.js";
+import type { Task } from "../task/task.js";
+import { taskOrigin } from "../task/task-origin.js";
+import { Taskset } from "../task/taskset.js";
 
 /** What the parent passes on the child's command line. */
 interface ChildArgs {
@@ -34,9 +37,21 @@ export function pickEnvironment(
   args: { name?: string; taskEnv?: string },
 ): Environment {
   const found: Array<{ exportName: string; env: Environment }> = [];
+  const add = (exportName: string, env: Environment) => {
+    if (!found.some((f) => f.env === env)) found.push({ exportName, env });
+  };
   for (const module of modules) {
     for (const [exportName, value] of Object.entries(module)) {
-      if (isEnvironment(value) && !found.some((f) => f.env === value)) found.push({ exportName, env: value });
+      if (isEnvironment(value)) add(exportName, value);
+    }
+  }
+  // A tasks module need not export its environment: the tasks its templates minted know it.
+  for (const module of modules) {
+    for (const [exportName, value] of Object.entries(module)) {
+      for (const task of exportedTasks(value)) {
+        const env = taskOrigin(task)?.environment;
+        if (env !== undefined) add(exportName, env);
+      }
     }
   }
   const named = (name: string) => found.filter((f) => f.exportName === name || f.env.name === name);
@@ -53,6 +68,18 @@ export function pickEnvironment(
     "env-ambiguous",
     `multiple Environments in ${source}: ${names}; select one with localRuntime(path, { name })`,
   );
+}
+
+/** The tasks an export holds: itself, an array's items, or a Taskset's tasks. */
+function exportedTasks(value: unknown): Task[] {
+  if (typeof value !== "object" || value === null) return [];
+  if (Array.isArray(value)) return value.filter(isTaskObject);
+  if (Taskset.isInstance(value)) return [...value.tasks];
+  return isTaskObject(value) ? [value] : [];
+}
+
+function isTaskObject(value: unknown): value is Task {
+  return typeof value === "object" && value !== null && typeof (value as Task).env === "string";
 }
 
 /**

@@ -109,13 +109,35 @@ export async function spawnEnvProcess(options: SpawnEnvOptions): Promise<EnvProc
     return {
       endpoint,
       pid,
-      logs: async () => tail.text(),
+      logs: async () => {
+        // A child that is dying (the usual reason to ask) may still have its last words in the
+        // pipes: wait a moment for it to exit and its output to drain.
+        await settleOutput(child);
+        return tail.text();
+      },
       [Symbol.asyncDispose]: stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** How long `logs()` waits for a child to finish writing and exit before answering. */
+const LOGS_SETTLE_MS = 300;
+
+/** Resolves once the child's output pipes have closed, or after {@link LOGS_SETTLE_MS}. */
+function settleOutput(child: ChildProcess): Promise<void> {
+  if (child.stdout?.closed !== false && child.stderr?.closed !== false) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, LOGS_SETTLE_MS);
+    function done() {
+      clearTimeout(timer);
+      child.off("close", done);
+      resolve();
+    }
+    child.once("close", done);
+  });
 }
 
 function waitForAnnounce(

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { conformanceDir } from "../protocol/conformance/case-file.js";
-import { defaultSlug, slugWithDigits } from "./default-slug.js";
+import { defaultSlug, SlugHasher, slugWithDigits } from "./default-slug.js";
 import { pythonCanonicalJson } from "./python-json.js";
 
 interface SlugVector {
@@ -192,6 +192,8 @@ describe("the fast canonical encoder behind defaultSlug", () => {
     ["key order", { b: 1, B: 2, a: 3, _: 4, "1": 5, "10": 6, "2": 7, "": 8 }],
     ["many keys", Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7) % 40}`, i]))],
     ["non-ASCII key", { "\u00e9": 1, e: 2 }],
+    ["astral and high BMP keys", { "\u{1f600}": 1, "\uff61": 2, a: 3 }],
+    ["a long string", { s: "x\u00e9".repeat(5000) }],
     ["quote in a key", { 'a"': 1 }],
     ["integers", { a: 0, b: -0, c: -5, d: 2 ** 53 - 1, e: 2 ** 53 + 2, f: 1e20, g: 1e21, h: -1e21 }],
     ["an inexact large integer", { n: 1.2345678901234568e20 }],
@@ -211,6 +213,16 @@ describe("the fast canonical encoder behind defaultSlug", () => {
 
   it.each(cases)("hashes exactly pythonCanonicalJson's text: %s", (_name, args) => {
     expect(defaultSlug("i", args)).toBe(reference("i", args));
+  });
+
+  it("gives the same slugs from one reused SlugHasher, whatever came before", () => {
+    const hasher = new SlugHasher();
+    for (const [, args] of [...cases, ...cases.slice().reverse()]) {
+      expect(hasher.slug("i", args)).toBe(reference("i", args));
+    }
+    expect(hasher.slug("verify", { expected: 3 }, 16)).toBe("verify-5579a3e5f7914bd5");
+    expect(hasher.slug("other", { expected: 3 })).toBe("other-5579a3e5");
+    expect(hasher.slug("solve", {})).toBe("solve");
   });
 
   it("still refuses circular args", () => {

@@ -1,9 +1,12 @@
 import { hash } from "node:crypto";
+import { CanonicalJsonBytes } from "./canonical-json-bytes.js";
 import { pythonCanonicalJson } from "./python-json.js";
+import { Sha1 } from "./sha1.js";
 
 /** How many hex digits of the SHA-1 the reference keeps in a default slug. */
 const DEFAULT_SLUG_DIGITS = 8;
 const SHA1_HEX_DIGITS = 40;
+const HEX_DIGITS_PER_WORD = 8;
 
 function hasArgs(args: Record<string, unknown> | undefined): args is Record<string, unknown> {
   if (args === undefined) return false;
@@ -12,102 +15,86 @@ function hasArgs(args: Record<string, unknown> | undefined): args is Record<stri
   return false;
 }
 
-/** A string Python's `json.dumps` writes as it is, between quotes: printable ASCII but `"` and `\`. */
-const VERBATIM_STRING = /^[ !#-[\]-~]*$/;
-/** Below this, Python's float repr switches to exponent notation and JavaScript's does not yet. */
-const FLOAT_VERBATIM_MIN = 1e-4;
-// Deeper values (and circular ones) are left to pythonCanonicalJson, which tracks ancestors.
-const FAST_MAX_DEPTH = 64;
-
-/** Marks a value the fast encoder leaves to {@link pythonCanonicalJson}. */
-const SLOW = Symbol("slow");
-
 /**
- * {@link pythonCanonicalJson} for the values most args hold (printable ASCII strings, integers,
- * ordinary floats, plain objects and arrays), or {@link SLOW} for anything else. Hashing is most
- * of the cost of loading a large taskset, and the general encoder's escaping, code-point key
- * sort and BigInt integer printing are what make it slow. The vectors in default-slug.test.ts
- * run through both.
+ * Computes default slugs, keeping its scratch buffers from one row to the next: loading a large
+ * taskset makes one and hashes every row with it. Not for sharing between concurrent users
+ * (there are none in single-threaded JavaScript, but a generator could interleave two loads).
+ *
+ * @example
+ * ```ts
+ * const hasher = new SlugHasher();
+ * hasher.slug("verify", { expected: 3 }); // "verify-5579a3e5"
+ * hasher.slug("verify", { expected: 3 }, 16); // the same with 8 more hex digits
+ * ```
  */
-function fastCanonicalJson(value: unknown, depth: number): string | typeof SLOW {
-  switch (typeof value) {
-    case "string":
-      return VERBATIM_STRING.test(value) ? `"${value}"` : SLOW;
-    case "boolean":
-      return value ? "true" : "false";
-    case "number": {
-      // Both print the shortest round-trip digits; only exponent layout differs, and not here.
-      // An integer prints as Python prints an int only while it is exact: String(1.2345678901234568e20)
-      // keeps the shortest digits and pads with zeros, where Python prints every digit.
-      if (Number.isInteger(value)) return Number.isSafeInteger(value) ? String(value) : SLOW;
-      return Math.abs(value) >= FLOAT_VERBATIM_MIN && Number.isFinite(value) ? String(value) : SLOW;
+export class SlugHasher {
+  readonly #text = new CanonicalJsonBytes();
+  readonly #sha1 = new Sha1();
+  // Rows mostly share a few ids, so `id + "-"` is made once per run of equal ids, not per row.
+  #id = "";
+  #prefix = "-";
+
+  /** {@link slugWithDigits}, with 8 digits unless told otherwise. */
+  slug(id: string, args: Record<string, unknown> | undefined, digits = DEFAULT_SLUG_DIGITS): string {
+    checkDigits(digits);
+    if (typeof args === "object" && args !== null && this.#text.write(args)) {
+      // "{}" (or "[]"): nothing but undefined entries, which JSON and Python never see.
+      if (this.#text.length === 2) return id;
+      return this.#prefixOf(id) + hexDigits(this.#sha1.digest(this.#text.bytes, this.#text.length), digits);
     }
-    case "object":
-      break;
-    default:
-      return SLOW;
+    if (!hasArgs(args)) return id;
+    // The general encoder's text is pure ASCII, so its UTF-8 bytes are its characters.
+    return `${id}-${hash("sha1", pythonCanonicalJson(args), "hex").slice(0, digits)}`;
   }
-  if (value === null) return "null";
-  if (depth > FAST_MAX_DEPTH) return SLOW;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Array.prototype) {
-    const items = value as unknown[];
-    let out = "[";
-    for (let i = 0; i < items.length; i++) {
-      // undefined is null to Python's eyes, but a hole is something else to the general encoder.
-      if (items[i] === undefined && !(i in items)) return SLOW;
-      const item = items[i] === undefined ? "null" : fastCanonicalJson(items[i], depth + 1);
-      if (item === SLOW) return SLOW;
-      out += i === 0 ? item : `, ${item}`;
+
+  #prefixOf(id: string): string {
+    if (id !== this.#id) {
+      this.#id = id;
+      this.#prefix = `${id}-`;
     }
-    return `${out}]`;
+    return this.#prefix;
   }
-  if (proto !== Object.prototype && proto !== null) return SLOW;
-  const record = value as Record<string, unknown>;
-  const keys = sortKeys(Object.keys(record));
-  let out = "{";
-  for (const key of keys) {
-    const item = record[key];
-    if (item === undefined) continue;
-    if (!VERBATIM_STRING.test(key)) return SLOW;
-    const text = fastCanonicalJson(item, depth + 1);
-    if (text === SLOW) return SLOW;
-    out += out.length === 1 ? `"${key}": ${text}` : `, "${key}": ${text}`;
-  }
-  return `${out}}`;
 }
 
-/** Beyond this many keys, Array#sort beats an insertion sort. */
-const INSERTION_SORT_MAX = 16;
-
-/**
- * Sorts keys in place by UTF-16 code unit, which for the ASCII keys the fast encoder accepts is
- * Python's code-point order. Args have a handful of keys, often already in order, where an
- * insertion sort with `<` is several times quicker than Array#sort.
- */
-function sortKeys(keys: string[]): string[] {
-  if (keys.length > INSERTION_SORT_MAX) return keys.sort();
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i]!;
-    let j = i - 1;
-    while (j >= 0 && keys[j]! > key) {
-      keys[j + 1] = keys[j]!;
-      j--;
-    }
-    keys[j + 1] = key;
+function checkDigits(digits: number): void {
+  if (!Number.isInteger(digits) || digits < 1 || digits > SHA1_HEX_DIGITS) {
+    throw new RangeError(`slug digits must be an integer from 1 to ${SHA1_HEX_DIGITS}, got ${digits}`);
   }
-  return keys;
 }
 
-function canonicalJson(args: Record<string, unknown>): string {
-  const fast = fastCanonicalJson(args, 0);
-  return fast === SLOW ? pythonCanonicalJson(args) : fast;
+/** Hex digit character codes, for String.fromCharCode. */
+const HEX_CODES: readonly number[] = Array.from("0123456789abcdef", (digit) => digit.charCodeAt(0));
+
+/**
+ * A 32-bit word as 8 lowercase hex digits. One String.fromCharCode makes a single flat string,
+ * several times quicker than `toString(16).padStart(8, "0")`, which calls into the runtime.
+ */
+function wordHex(word: number): string {
+  return String.fromCharCode(
+    HEX_CODES[word >>> 28]!,
+    HEX_CODES[(word >>> 24) & 0xf]!,
+    HEX_CODES[(word >>> 20) & 0xf]!,
+    HEX_CODES[(word >>> 16) & 0xf]!,
+    HEX_CODES[(word >>> 12) & 0xf]!,
+    HEX_CODES[(word >>> 8) & 0xf]!,
+    HEX_CODES[(word >>> 4) & 0xf]!,
+    HEX_CODES[word & 0xf]!,
+  );
+}
+
+/** The first `digits` hex digits of a digest given as 32-bit words. */
+function hexDigits(words: Int32Array, digits: number): string {
+  if (digits === HEX_DIGITS_PER_WORD) return wordHex(words[0]!);
+  let hex = "";
+  for (let i = 0; i * HEX_DIGITS_PER_WORD < digits; i++) hex += wordHex(words[i]!);
+  return hex.slice(0, digits);
 }
 
 /**
  * A task slug of `id` plus the first `digits` hex digits of the SHA-1 of the args' canonical
  * JSON ({@link pythonCanonicalJson}), or `id` alone when there are no args. {@link defaultSlug}
- * is this with 8 digits; longer suffixes tell apart slugs that collide in 8.
+ * is this with 8 digits; longer suffixes tell apart slugs that collide in 8. To slug many rows,
+ * reuse one {@link SlugHasher}.
  *
  * @example
  * ```ts
@@ -120,13 +107,7 @@ export function slugWithDigits(
   args: Record<string, unknown> | undefined,
   digits: number,
 ): string {
-  if (!Number.isInteger(digits) || digits < 1 || digits > SHA1_HEX_DIGITS) {
-    throw new RangeError(`slug digits must be an integer from 1 to ${SHA1_HEX_DIGITS}, got ${digits}`);
-  }
-  if (!hasArgs(args)) return id;
-  // One-shot crypto.hash: a createHash object per row costs several times more when loading a
-  // large taskset. The canonical text is pure ASCII, so its UTF-8 bytes are its characters.
-  return `${id}-${hash("sha1", canonicalJson(args), "hex").slice(0, digits)}`;
+  return new SlugHasher().slug(id, args, digits);
 }
 
 /**

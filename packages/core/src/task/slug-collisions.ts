@@ -1,6 +1,7 @@
 import { HudkitError } from "../errors/hudkit-error.js";
 import { defaultSlug, slugWithDigits } from "./default-slug.js";
 import type { Task } from "./task.js";
+import { setTaskOrigin, taskOrigin } from "./task-origin.js";
 
 /**
  * How many hex digits a default slug gets once its 8 collide with another row's. Eight digits
@@ -97,7 +98,7 @@ function resolveRepeats(
   const clashes = new Set<string>();
   for (const { at, long } of lengthened) {
     // A spread keeps the key order, so the new slug sits where the old one was.
-    result[at] = { ...tasks[at]!, slug: long };
+    result[at] = keepOrigin(tasks[at]!, { ...tasks[at]!, slug: long });
     // A lengthened slug can still meet an explicit slug someone wrote out in 16 digits.
     if (positions.has(long)) clashes.add(long);
     positions.set(long, at);
@@ -109,6 +110,12 @@ function resolveRepeats(
       `${LENGTHENED_SLUG_DIGITS} (${tasks[at]!.slug} is now ${long}). Set explicit slugs to choose your own.`,
   );
   return { tasks: result, positions };
+}
+
+/** The copy carries on the original's origin, so `Taskset.run` still knows where it runs. */
+function keepOrigin(original: Task, copy: Task): Task {
+  const origin = taskOrigin(original);
+  return origin === undefined ? copy : setTaskOrigin(copy, origin);
 }
 
 function duplicateSlugs(slugs: Iterable<string>): HudkitError {

@@ -1,6 +1,6 @@
 import { type core, z } from "zod";
 import { HudkitError } from "../errors/hudkit-error.js";
-import { defaultSlug } from "./default-slug.js";
+import { defaultSlug, type SlugHasher } from "./default-slug.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -150,13 +150,16 @@ const rowFields = {
 
 type RowFields = z.output<z.ZodObject<typeof rowFields>>;
 
-/** Builds the row in the reference's field order, leaving out unset optional fields. */
-function toRow(fields: RowFields): VerifierTask {
+/**
+ * Builds the row in the reference's field order, leaving out unset optional fields. A loader
+ * passes its `hasher` to reuse one set of hashing buffers across all its rows.
+ */
+function toRow(fields: RowFields, hasher?: SlugHasher): VerifierTask {
   const row: VerifierTask = {
     env: fields.env,
     id: fields.id,
     args: fields.args,
-    slug: fields.slug ?? defaultSlug(fields.id, fields.args),
+    slug: fields.slug ?? (hasher ? hasher.slug(fields.id, fields.args) : defaultSlug(fields.id, fields.args)),
   };
   if (fields.validation != null) row.validation = fields.validation;
   if (fields.agent_config != null) row.agent_config = fields.agent_config;
@@ -170,7 +173,7 @@ const VerifierTaskSchema = z
     ...rowFields,
     verifier: z.null({ error: "nested verifier tasks are not supported" }).optional(),
   })
-  .transform(toRow);
+  .transform((fields) => toRow(fields));
 
 /**
  * The zod schema of a {@link Task}, for the JSON form the reference writes
@@ -350,7 +353,7 @@ const VERIFIER_KEY_SET: ReadonlySet<string> = new Set(Object.keys(VerifierTaskSc
  * validation is exactly as strict: every doubtful row goes through zod, which also writes the
  * error messages.
  */
-function fastTask(input: unknown, nested: boolean, reuse: boolean): Task | NotFast {
+function fastTask(input: unknown, nested: boolean, reuse: boolean, hasher?: SlugHasher): Task | NotFast {
   if (!isPlainRecord(input)) return NOT_FAST;
   const allowed = nested ? VERIFIER_KEY_SET : TASK_KEY_SET;
   for (const key of Object.keys(input)) if (!allowed.has(key)) return NOT_FAST;
@@ -374,21 +377,24 @@ function fastTask(input: unknown, nested: boolean, reuse: boolean): Task | NotFa
   ) {
     return NOT_FAST;
   }
-  const task: Task = toRow({
-    env,
-    id,
-    args: cleanArgs,
-    slug,
-    validation,
-    agent_config: agentConfig,
-    columns,
-    runtime_config: runtimeConfig,
-  });
+  const task: Task = toRow(
+    {
+      env,
+      id,
+      args: cleanArgs,
+      slug,
+      validation,
+      agent_config: agentConfig,
+      columns,
+      runtime_config: runtimeConfig,
+    },
+    hasher,
+  );
   const verifier = input.verifier;
   if (verifier === undefined || verifier === null) return task;
   // A verifier's own verifier is an error, which zod words.
   if (nested) return NOT_FAST;
-  const verifierTask = fastTask(verifier, true, reuse);
+  const verifierTask = fastTask(verifier, true, reuse, hasher);
   if (verifierTask === NOT_FAST) return NOT_FAST;
   task.verifier = verifierTask;
   return task;
@@ -415,10 +421,11 @@ export function parseTask(input: unknown): Task {
 /**
  * {@link parseTask} for a value the caller owns outright, such as what `JSON.parse` just returned:
  * the same validation and result, but the task may keep the input's `args` and other objects
- * instead of copies of them. For loaders; not part of the public API.
+ * instead of copies of them, and `hasher` computes default slugs. For loaders; not part of the
+ * public API.
  */
-export function parseOwnedTask(input: unknown): Task {
-  const fast = fastTask(input, false, true);
+export function parseOwnedTask(input: unknown, hasher?: SlugHasher): Task {
+  const fast = fastTask(input, false, true, hasher);
   if (fast !== NOT_FAST) return fast;
   return parseTaskWithZod(input);
 }

@@ -2,13 +2,18 @@ import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { importSource } from "../environment/load-environment.js";
 import { HudkitError } from "../errors/hudkit-error.js";
+import { SlugHasher } from "./default-slug.js";
+import { parseJsonLinesChunk } from "./jsonl-rows.js";
 import { parseOwnedTask, parseTask, type Task, type VerifierTask } from "./task.js";
+import { setTaskOrigin, taskOrigin } from "./task-origin.js";
 import { parseTasksetCsv, tasksetToCsv } from "./taskset-csv.js";
 
 const MODULE_EXTENSIONS = new Set([".ts", ".mts", ".js", ".mjs"]);
 /** Files in a module directory that are not task sources. */
 const SKIPPED_MODULES = /\.(test|spec|d|config)\.[cm]?[jt]s$/;
 const SOURCES = ".json, .jsonl, .csv, a .ts/.mts/.js/.mjs module or a directory of modules";
+/** Lines a `.jsonl` file is parsed at once in; see parseJsonLinesChunk. */
+const JSONL_CHUNK_LINES = 512;
 
 /** Marks a Taskset across duplicate copies of `@hudkit/core` (see `Taskset`). */
 export const TASKSET_MARKER = Symbol.for("hudkit.taskset");
@@ -23,6 +28,8 @@ export interface TasksetSource {
 interface ModuleRow {
   where: string;
   value: unknown;
+  /** The module's absolute path: where `Taskset.run` serves the task from by default. */
+  file: string;
 }
 
 /**
@@ -50,7 +57,9 @@ export async function readTasksetSource(path: string): Promise<TasksetSource> {
   if (extension !== ".json" && extension !== ".jsonl" && extension !== ".csv") {
     throw new HudkitError("unsupported-taskset-source", `cannot load a taskset from ${path}: use ${SOURCES}`);
   }
-  const text = stripBom(await readFile(target, "utf8"));
+  // Decoding the whole buffer at once gives one flat string; readFile's own decoding joins a
+  // string per 512 KiB chunk, which the parser must then copy into one.
+  const text = stripBom((await readFile(target)).toString("utf8"));
   if (extension === ".jsonl") return { name, tasks: jsonLinesTasks(text, path) };
   if (extension === ".csv") {
     const rows = parseTasksetCsv(text, path);
@@ -71,12 +80,15 @@ function inRow(error: unknown, where: string): unknown {
 
 /** Module exports belong to the module, so they are copied (parseTask), never kept. */
 function validateModuleRows(rows: readonly ModuleRow[]): Task[] {
-  return rows.map(({ where, value }) => {
+  return rows.map(({ where, value, file }) => {
+    let task: Task;
     try {
-      return parseTask(value);
+      task = parseTask(value);
     } catch (error) {
       throw inRow(error, where);
     }
+    const minted = taskOrigin(value as Task);
+    return setTaskOrigin(task, { ...minted, file });
   });
 }
 
@@ -84,9 +96,15 @@ function validateModuleRows(rows: readonly ModuleRow[]): Task[] {
  * A row this loader just parsed, so nothing else holds it (parseOwnedTask). The place is passed
  * in parts so that the text naming it is only built for an error, not for each of 100k rows.
  */
-function validateOwnedRow(value: unknown, path: string, unit: "line" | "row", at: number): Task {
+function validateOwnedRow(
+  value: unknown,
+  path: string,
+  unit: "line" | "row",
+  at: number,
+  hasher?: SlugHasher,
+): Task {
   try {
-    return parseOwnedTask(value);
+    return parseOwnedTask(value, hasher);
   } catch (error) {
     throw inRow(error, `${path} ${unit} ${at}`);
   }
@@ -114,13 +132,24 @@ function jsonTasks(text: string, path: string): Task[] {
 }
 
 /**
- * The hot path of loading a large taskset: one line at a time, parsed and validated right
- * away, so no second array of 100k parsed rows is built and then walked again.
+ * The hot path of loading a large taskset. A well-formed file is parsed in one go and its rows
+ * validated in place; anything else goes line by line, parsed and validated right away, so that
+ * errors name their line and the first bad line (JSON or task) is the one reported.
  */
 function jsonLinesTasks(text: string, path: string): Task[] {
+  const hasher = new SlugHasher();
   const tasks: Task[] = [];
   let start = 0;
-  for (let line = 1; start < text.length; line++) {
+  let line = 1;
+  while (start < text.length) {
+    const chunk = parseJsonLinesChunk(text, start, JSONL_CHUNK_LINES);
+    if (chunk === undefined) break;
+    const rows = chunk.rows;
+    for (let i = 0; i < rows.length; i++) tasks.push(validateOwnedRow(rows[i], path, "line", line++, hasher));
+    start = chunk.end;
+  }
+  // From the first chunk that cannot be parsed at once, line by line.
+  for (; start < text.length; line++) {
     let end = text.indexOf("\n", start);
     if (end === -1) end = text.length;
     const content = text.slice(start, end);
@@ -136,7 +165,7 @@ function jsonLinesTasks(text: string, path: string): Task[] {
         `${path} line ${line} is not valid JSON: ${(error as Error).message}`,
       );
     }
-    tasks.push(validateOwnedRow(value, path, "line", line));
+    tasks.push(validateOwnedRow(value, path, "line", line, hasher));
   }
   return tasks;
 }
@@ -172,7 +201,7 @@ async function moduleRows(
   const add = (value: object, where: string) => {
     if (seen.has(value)) return;
     seen.add(value);
-    rows.push({ where: `${label} export ${where}`, value });
+    rows.push({ where: `${label} export ${where}`, value, file: resolve(file) });
   };
   const addAll = (items: readonly unknown[], where: string) => {
     for (const [i, item] of items.entries()) if (isTaskLike(item)) add(item, `${where}[${i}]`);

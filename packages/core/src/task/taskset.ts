@@ -1,4 +1,7 @@
 import { HudkitError } from "../errors/hudkit-error.js";
+import type { Agent } from "../run/agent.js";
+import type { Job } from "../run/job.js";
+import { runTaskset, type TasksetRunOptions } from "../run/taskset-run.js";
 import { indexTasksBySlug } from "./slug-collisions.js";
 import type { Task } from "./task.js";
 import { readTasksetSource, TASKSET_MARKER, writeTasksetFile } from "./taskset-file.js";
@@ -90,6 +93,25 @@ export class Taskset implements Iterable<Task> {
   static async fromFile(path: string, options: TasksetOptions = {}): Promise<Taskset> {
     const { name, tasks } = await readTasksetSource(path);
     return new Taskset(name, tasks, options);
+  }
+
+  /**
+   * Runs every task `group` times with `agent` and returns the job, written as it runs under
+   * `.hud/jobs/<job-id>/` (spec §2). `runtime` is where rollouts run: by default each task's own
+   * module in a fresh child process per rollout (or, for a task minted in this process, its live
+   * Environment in this process); or a provider; or a spec such as `"docker:my-env:latest"` or
+   * `"url:tcp://127.0.0.1:8765"`. Options are checked before anything runs; rollout failures
+   * never throw, they are runs with an error and a phase. See `runTasks` for every option.
+   *
+   * @example
+   * ```ts
+   * const taskset = await Taskset.fromFile("examples/letter-count/tasks.ts");
+   * const job = await taskset.run(agent, { group: 3, maxConcurrent: 8 });
+   * console.log(job.reward, job.errors.length, job.dir);
+   * ```
+   */
+  run(agent: Agent, options: TasksetRunOptions = {}): Promise<Job> {
+    return runTaskset(this.name, this.#tasks, agent, options);
   }
 
   /** How many tasks there are. */
