@@ -2,6 +2,9 @@ import { HudkitError } from "../errors/hudkit-error.js";
 import { HudClient, type HudClientOptions } from "./client.js";
 import { dialControlTransport, upgradeHeaders } from "./client-dial.js";
 import { type ControlEndpoint, parseControlUrl } from "./client-endpoint.js";
+import { dialTcp } from "./client-tcp-dial.js";
+import { TcpControlTransport } from "./client-tcp-transport.js";
+import type { ControlTransport } from "./client-transport.js";
 import { WebSocketUpgradeError } from "./client-ws-dial.js";
 
 /**
@@ -77,24 +80,22 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   let lastError: Error | undefined;
   for (;;) {
     signal?.throwIfAborted();
-    const attempt = new AttemptSignal(Math.max(1, Math.ceil(deadline - performance.now())), signal);
+    const attempt = new Attempt(Math.max(1, Math.ceil(deadline - performance.now())), signal);
     let client: HudClient | undefined;
     try {
-      const transport = await dialControlTransport(endpoint, {
-        headers: options.headers,
-        token: options.token,
-        maxFrameBytes: options.maxFrameBytes,
-        signal: attempt.signal,
-      });
+      const transport = await dialAttempt(endpoint, options, attempt);
       client = new HudClient(transport, { ...clientOptions, endpoint });
-      await client.hello(undefined, { signal: attempt.signal });
+      // The deadline or an abort drops the connection, which ends the hello; the client's own
+      // call path then needs no signal, timer or race of its own.
+      attempt.onStop(() => transport.abort());
+      await client.hello();
       attempt.dispose();
       return client;
     } catch (error) {
       attempt.dispose();
       client?.abort();
       if (signal?.aborted) throw signal.reason;
-      if (attempt.timedOut && error === attempt.signal.reason) {
+      if (attempt.timedOut) {
         lastError ??= new HudkitError("connect-timeout", "the attempt did not finish before the deadline");
       } else if (isNotReady(error)) {
         lastError = error as Error;
@@ -114,15 +115,39 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   }
 }
 
+/** One attempt's transport: TCP dials are ended through the attempt, WebSocket ones by its signal. */
+async function dialAttempt(
+  endpoint: ControlEndpoint,
+  options: ConnectOptions,
+  attempt: Attempt,
+): Promise<ControlTransport> {
+  if (endpoint.transport === "tcp") {
+    const socket = await dialTcp(endpoint.host, endpoint.port, {
+      cancelWith: (cancel) => attempt.onStop(cancel),
+    });
+    return new TcpControlTransport(socket, { maxFrameBytes: options.maxFrameBytes });
+  }
+  return dialControlTransport(endpoint, {
+    headers: options.headers,
+    token: options.token,
+    maxFrameBytes: options.maxFrameBytes,
+    signal: attempt.signal,
+  });
+}
+
 /**
- * The signal one connection attempt runs under: aborted at the deadline or when the caller's
- * signal aborts (with its reason). One plain controller and timer per attempt:
- * `AbortSignal.timeout` and `AbortSignal.any` cost several times more, once per connect.
+ * One connection attempt's end: the deadline, or the caller's signal aborting (with its
+ * reason). Whatever step is under way registers how to stop it with {@link onStop}; an
+ * `AbortSignal` is made only for a dialer that needs one (WebSocket), because a signal and its
+ * listeners cost more than the rest of a loopback connect. One timer per attempt.
  */
-class AttemptSignal {
-  readonly #controller = new AbortController();
+class Attempt {
   readonly #timer: NodeJS.Timeout;
   readonly #outer: AbortSignal | undefined;
+  #controller: AbortController | undefined;
+  #onStop: ((reason: unknown) => void) | undefined;
+  #stopped = false;
+  #reason: unknown;
   #timedOut = false;
 
   constructor(timeoutMs: number, outer: AbortSignal | undefined) {
@@ -130,29 +155,51 @@ class AttemptSignal {
     // Unref'd like AbortSignal.timeout's: an attempt's sockets keep the process alive, not this.
     this.#timer = setTimeout(() => {
       this.#timedOut = true;
-      this.#controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+      this.#stop(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
     }, timeoutMs);
     this.#timer.unref();
     outer?.addEventListener("abort", this.#onOuterAbort, { once: true });
   }
 
+  /** A signal that aborts when the attempt stops (made on first use). */
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#stopped) this.#controller.abort(this.#reason);
+    }
     return this.#controller.signal;
   }
 
-  /** True once the deadline aborted the attempt. */
+  /** True once the deadline stopped the attempt. */
   get timedOut(): boolean {
     return this.#timedOut;
+  }
+
+  /** Sets how to end the step under way (replacing the previous step's); runs it now if stopped. */
+  onStop(stop: (reason: unknown) => void): void {
+    if (this.#stopped) stop(this.#reason);
+    else this.#onStop = stop;
   }
 
   /** Stops the deadline timer and the caller's-signal listener. */
   dispose(): void {
     clearTimeout(this.#timer);
+    this.#onStop = undefined;
     this.#outer?.removeEventListener("abort", this.#onOuterAbort);
   }
 
+  #stop(reason: unknown): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    const stop = this.#onStop;
+    this.#onStop = undefined;
+    stop?.(reason);
+  }
+
   #onOuterAbort = (): void => {
-    this.#controller.abort(this.#outer?.reason);
+    this.#stop(this.#outer?.reason);
   };
 }
 

@@ -129,7 +129,8 @@ export class HudClient implements AsyncDisposable {
   readonly #heartbeat: Heartbeat;
   /** Made on the first read of {@link signal}: most clients never look, and a signal costs. */
   #lifetime: AbortController | undefined;
-  readonly #routes = new Map<string, string>();
+  /** Routed URL per binding name; made by the first `hello` that has bindings (most envs have none). */
+  #routes: Map<string, string> | undefined;
   #forwarders: CapabilityForwarder[] = [];
   #lastId = 0;
   #manifest: Manifest | undefined;
@@ -170,20 +171,40 @@ export class HudClient implements AsyncDisposable {
    * them (spec §6.9).
    */
   hello(sessionId?: string, options: CallOptions = {}): Promise<Manifest> {
-    return this.#locked(options, async () => {
-      const params: Record<string, unknown> = {};
-      if (sessionId !== undefined) params.session_id = sessionId;
-      // A token-protected hudkit server authenticates a TCP connection by its first frame.
-      const token = this.#options.token;
-      if (token !== undefined && this.#transport.kind === "tcp" && this.#lastId === 0) params.auth = token;
-      const manifest = parseManifest(await this.#exchange("hello", params, options));
-      this.#manifest = manifest;
-      // Nothing to route and nothing to close (the usual env): skip the forwarder bookkeeping.
-      if (manifest.bindings.length > 0 || this.#forwarders.length > 0) await this.#route(manifest.bindings);
-      else this.#routes.clear();
-      this.#heartbeat.start();
-      return manifest;
-    });
+    // Every connect sends one: the uncontended case skips the body closure, as `call` does.
+    if (options.signal === undefined && !this.#unusable) {
+      const release = this.#lock.tryAcquire();
+      if (release !== undefined) return this.#helloAndRelease(sessionId, options, release);
+    }
+    return this.#locked(options, () => this.#helloLocked(sessionId, options));
+  }
+
+  async #helloAndRelease(
+    sessionId: string | undefined,
+    options: CallOptions,
+    release: () => void,
+  ): Promise<Manifest> {
+    try {
+      return await this.#helloLocked(sessionId, options);
+    } finally {
+      release();
+    }
+  }
+
+  /** `hello` itself; the caller holds the lock. */
+  async #helloLocked(sessionId: string | undefined, options: CallOptions): Promise<Manifest> {
+    const params: Record<string, unknown> = {};
+    if (sessionId !== undefined) params.session_id = sessionId;
+    // A token-protected hudkit server authenticates a TCP connection by its first frame.
+    const token = this.#options.token;
+    if (token !== undefined && this.#transport.kind === "tcp" && this.#lastId === 0) params.auth = token;
+    const manifest = parseManifest(await this.#exchange("hello", params, options));
+    this.#manifest = manifest;
+    // Nothing to route and nothing to close (the usual env): skip the forwarder bookkeeping.
+    if (manifest.bindings.length > 0 || this.#forwarders.length > 0) await this.#route(manifest.bindings);
+    else this.#routes?.clear();
+    this.#heartbeat.start();
+    return manifest;
   }
 
   /** `tasks.list`: every task the env serves, in registration order. */
@@ -224,7 +245,26 @@ export class HudClient implements AsyncDisposable {
     params: Record<string, unknown> = {},
     options: CallOptions = {},
   ): Promise<Record<string, unknown>> {
+    // The usual call (no signal, lock free): no body closure and no extra async layer.
+    if (options.signal === undefined && !this.#unusable) {
+      const release = this.#lock.tryAcquire();
+      if (release !== undefined) return this.#exchangeAndRelease(method, params, options, release);
+    }
     return this.#locked(options, () => this.#exchange(method, params, options));
+  }
+
+  /** {@link #exchange} for a caller that took the lock already; releases it when done. */
+  async #exchangeAndRelease(
+    method: string,
+    params: Record<string, unknown>,
+    options: CallOptions,
+    release: () => void,
+  ): Promise<Record<string, unknown>> {
+    try {
+      return await this.#exchange(method, params, options);
+    } finally {
+      release();
+    }
   }
 
   /**
@@ -441,7 +481,9 @@ export class HudClient implements AsyncDisposable {
   }
 
   async #route(bindings: readonly Binding[]): Promise<void> {
-    this.#routes.clear();
+    this.#routes ??= new Map();
+    const routes = this.#routes;
+    routes.clear();
     await this.#closeForwarders();
     const endpoint = this.#options.endpoint;
     if (endpoint === undefined) return;
@@ -458,7 +500,7 @@ export class HudClient implements AsyncDisposable {
         return;
       }
       this.#forwarders.push(forwarder);
-      this.#routes.set(binding.name, routedUrl(binding.url, forwarder.port));
+      routes.set(binding.name, routedUrl(binding.url, forwarder.port));
     }
   }
 
@@ -469,7 +511,7 @@ export class HudClient implements AsyncDisposable {
   }
 
   #routed(binding: Binding): Binding {
-    const url = this.#routes.get(binding.name);
+    const url = this.#routes?.get(binding.name);
     return url === undefined ? binding : { ...binding, url };
   }
 }

@@ -48,15 +48,25 @@ export class ControlSession {
    * (a TCP connection's first frame is parsed to tell a control session from a tunnel).
    */
   async run(firstFrame?: ParsedFrame): Promise<void> {
+    const channel = this.#channel;
     try {
       let parsed = firstFrame;
       for (;;) {
         if (parsed === undefined) {
-          const frame = await this.#read();
+          // Read inline, not through a helper: an async layer per frame is a promise per frame.
+          let frame: Buffer | string | null;
+          try {
+            frame = await channel.read();
+          } catch (error) {
+            this.#readFailed(error);
+            return;
+          }
           if (frame === null) return;
           parsed = parseFrame(frame);
         }
-        const keepOpen = await this.#handle(parsed);
+        // hello and tasks.list answer at once; only the methods that wait are awaited.
+        const handled = this.#handle(parsed);
+        const keepOpen = typeof handled === "boolean" ? handled : await handled;
         if (!keepOpen) return;
         parsed = undefined;
       }
@@ -64,26 +74,22 @@ export class ControlSession {
       // Disconnecting parks the session's task: nothing is cancelled (spec §1.7 rule 1).
       this.#state.sessions.live.delete(this.#id);
       // The peer's EOF ends our side too (sockets are half-open capable for tunnels).
+      channel.close();
+    }
+  }
+
+  /** Answers a failed read: an error reply for an oversized frame, else the connection drops. */
+  #readFailed(error: unknown): void {
+    if (error instanceof FrameTooLargeError) {
+      this.#channel.write(errorFrame(null, RpcCode.invalidRequest, frameTooLargeMessage(error.limit)));
       this.#channel.close();
+    } else {
+      this.#channel.destroy();
     }
   }
 
-  async #read(): Promise<Buffer | string | null> {
-    try {
-      return await this.#channel.read();
-    } catch (error) {
-      if (error instanceof FrameTooLargeError) {
-        this.#channel.write(errorFrame(null, RpcCode.invalidRequest, frameTooLargeMessage(error.limit)));
-        this.#channel.close();
-      } else {
-        this.#channel.destroy();
-      }
-      return null;
-    }
-  }
-
-  /** Handles one frame; false when the connection must close. */
-  async #handle(parsed: ParsedFrame): Promise<boolean> {
+  /** Handles one frame; false (or a promise of false) when the connection must close. */
+  #handle(parsed: ParsedFrame): boolean | Promise<boolean> {
     if (!parsed.ok) {
       this.#channel.write(errorFrame(null, parsed.code, parsed.message));
       return true;
@@ -94,23 +100,39 @@ export class ControlSession {
       if (!accepted) return false;
       request = accepted;
     }
-    let reply: object | string | undefined;
-    let keepOpen = true;
+    let dispatched: Result | string | Promise<Result>;
     try {
-      // hello and tasks.list answer at once: awaiting only real promises saves them a turn each.
-      const dispatched = this.#dispatch(request);
-      const result = dispatched instanceof Promise ? await dispatched : dispatched;
-      if (request.method === "bye") keepOpen = false;
-      reply =
+      dispatched = this.#dispatch(request);
+    } catch (error) {
+      return this.#replyError(request, error);
+    }
+    if (dispatched instanceof Promise) {
+      return dispatched.then(
+        (result) => this.#reply(request, result),
+        (error: unknown) => this.#replyError(request, error),
+      );
+    }
+    return this.#reply(request, dispatched);
+  }
+
+  /** Sends a method's result (unless the request was a notification); false after `bye`. */
+  #reply(request: RequestFrame, result: Result | string): boolean {
+    if (request.hasId) {
+      this.#channel.write(
         typeof result === "string"
           ? `{"jsonrpc":"2.0","id":${JSON.stringify(request.id)},"result":${result}}`
-          : { jsonrpc: "2.0", id: request.id, result };
-    } catch (error) {
-      reply = errorFrame(request.id, ...rpcErrorOf(error));
+          : { jsonrpc: "2.0", id: request.id, result },
+      );
     }
-    if (request.hasId) this.#channel.write(reply);
-    if (!keepOpen) this.#channel.close();
-    return keepOpen;
+    if (request.method !== "bye") return true;
+    this.#channel.close();
+    return false;
+  }
+
+  /** Sends the error a method threw; the connection stays open. */
+  #replyError(request: RequestFrame, error: unknown): boolean {
+    if (request.hasId) this.#channel.write(errorFrame(request.id, ...rpcErrorOf(error)));
+    return true;
   }
 
   /** The request with its token removed, or undefined after refusing the connection. */

@@ -75,11 +75,10 @@ export async function bind(env: Environment, options: BindOptions = {}): Promise
   const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    socket.on("error", () => socket.destroy());
-    const onEarlyEnd = () => socket.end();
-    socket.once("end", onEarlyEnd);
+    socket.on("error", destroySocket);
+    socket.once("end", endSocket);
     socket.once("data", (first: Buffer) => {
-      socket.off("end", onEarlyEnd);
+      socket.off("end", endSocket);
       if (looksLikeHttp(first)) {
         socket.pause();
         socket.unshift(first);
@@ -132,6 +131,21 @@ export async function bind(env: Environment, options: BindOptions = {}): Promise
 /** The largest WebSocket message buffered at all: four times the frame limit, at least 1 MiB more. */
 export function wsHardCap(maxFrameBytes: number): number {
   return Math.max(maxFrameBytes * 4, maxFrameBytes + 1024 * 1024);
+}
+
+/*
+ * Listeners every accepted socket gets, shared rather than made per connection: EventEmitter
+ * calls them with the socket as `this`.
+ */
+
+/** A socket error ends the connection (its session parks, as on EOF). */
+function destroySocket(this: Socket): void {
+  this.destroy();
+}
+
+/** EOF before the first byte: nothing to serve, so our side ends too. */
+function endSocket(this: Socket): void {
+  this.end();
 }
 
 /** HTTP methods are upper-case ASCII letters; a JSON frame never starts with one. */

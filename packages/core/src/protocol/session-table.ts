@@ -6,18 +6,11 @@ import type { TaskRunner } from "../environment/task-runner.js";
  * each time, a measurable share of accepting a connection.
  */
 const RANDOM_BATCH_BYTES = 4096;
-let randomBatch = Buffer.alloc(0);
-let randomOffset = 0;
 
-function randomHex4(): string {
-  if (randomOffset + 4 > randomBatch.length) {
-    randomBatch = randomBytes(RANDOM_BATCH_BYTES);
-    randomOffset = 0;
-  }
-  const hex = randomBatch.toString("hex", randomOffset, randomOffset + 4);
-  randomOffset += 4;
-  return hex;
-}
+/** Two hex digits for every byte value: four lookups beat `buffer.toString("hex", ...)`. */
+const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, byte) =>
+  byte.toString(16).padStart(2, "0"),
+);
 
 /**
  * Session state of one bound server (spec §1.7): the suspended task of each session, and which
@@ -27,14 +20,33 @@ function randomHex4(): string {
 export class SessionTable {
   readonly runners = new Map<string, TaskRunner>();
   readonly live = new Set<string>();
+  #randomBatch = Buffer.alloc(0);
+  #randomOffset = 0;
 
   /** A fresh `sess-<8 hex>` id, registered as live. */
   open(): string {
     let id: string;
-    do id = `sess-${randomHex4()}`;
+    do id = `sess-${this.#randomHex4()}`;
     while (this.live.has(id) || this.runners.has(id));
     this.live.add(id);
     return id;
+  }
+
+  /** Eight random hex digits, from this table's batch of random bytes. */
+  #randomHex4(): string {
+    if (this.#randomOffset + 4 > this.#randomBatch.length) {
+      this.#randomBatch = randomBytes(RANDOM_BATCH_BYTES);
+      this.#randomOffset = 0;
+    }
+    const batch = this.#randomBatch;
+    const at = this.#randomOffset;
+    this.#randomOffset = at + 4;
+    return (
+      HEX_BYTES[batch[at]!]! +
+      HEX_BYTES[batch[at + 1]!]! +
+      HEX_BYTES[batch[at + 2]!]! +
+      HEX_BYTES[batch[at + 3]!]!
+    );
   }
 
   /** The ids of parked sessions, sorted by code point as the reference's message lists them. */
