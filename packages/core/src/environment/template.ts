@@ -2,7 +2,6 @@ import type { z } from "zod";
 import type { Agent } from "../run/agent.js";
 import type { Job } from "../run/job.js";
 import type { TasksetRunOptions } from "../run/taskset-run.js";
-import { runTaskset } from "../run/taskset-run.js";
 import { createTask, type Task } from "../task/task.js";
 import { setTaskOrigin } from "../task/task-origin.js";
 import { validateMintArgs } from "./args-coercion.js";
@@ -125,7 +124,11 @@ export function makeTemplateFactory<A extends z.ZodObject>(
     });
     // Not enumerable: the task stays plain data for JSON, equality and copies.
     Object.defineProperty(task, "run", {
-      value: (agent: Agent, options?: TasksetRunOptions) => runTaskset(task.slug, [task], agent, options),
+      // The engine loads on first use: an env served in a child process never needs it.
+      value: async (agent: Agent, options?: TasksetRunOptions) => {
+        const { runTaskset } = await import("../run/taskset-run.js");
+        return runTaskset(task.slug, [task], agent, options);
+      },
       enumerable: false,
       configurable: true,
       writable: true,

@@ -3,7 +3,6 @@ import { HudkitError } from "../errors/hudkit-error.js";
 import { serve } from "../protocol/serve.js";
 import type { Task } from "../task/task.js";
 import { taskOrigin } from "../task/task-origin.js";
-import { Taskset } from "../task/taskset.js";
 
 /** What the parent passes on the child's command line. */
 interface ChildArgs {
@@ -74,7 +73,10 @@ export function pickEnvironment(
 function exportedTasks(value: unknown): Task[] {
   if (typeof value !== "object" || value === null) return [];
   if (Array.isArray(value)) return value.filter(isTaskObject);
-  if (Taskset.isInstance(value)) return [...value.tasks];
+  // A Taskset by its marker (as `Taskset.isInstance` does), without loading the class.
+  if ((value as Record<symbol, unknown>)[Symbol.for("hudkit.taskset")] === true) {
+    return [...(value as { tasks: readonly Task[] }).tasks];
+  }
   return isTaskObject(value) ? [value] : [];
 }
 

@@ -1,7 +1,7 @@
 import { HudkitError } from "../errors/hudkit-error.js";
 import type { Agent } from "../run/agent.js";
 import type { Job } from "../run/job.js";
-import { runTaskset, type TasksetRunOptions } from "../run/taskset-run.js";
+import type { TasksetRunOptions } from "../run/taskset-run.js";
 import { indexTasksBySlug } from "./slug-collisions.js";
 import type { Task } from "./task.js";
 import { readTasksetSource, TASKSET_MARKER, writeTasksetFile } from "./taskset-file.js";
@@ -110,7 +110,9 @@ export class Taskset implements Iterable<Task> {
    * console.log(job.reward, job.errors.length, job.dir);
    * ```
    */
-  run(agent: Agent, options: TasksetRunOptions = {}): Promise<Job> {
+  async run(agent: Agent, options: TasksetRunOptions = {}): Promise<Job> {
+    // The engine loads on first use, so a tasks module bundled into an env child stays small.
+    const { runTaskset } = await import("../run/taskset-run.js");
     return runTaskset(this.name, this.#tasks, agent, options);
   }
 
