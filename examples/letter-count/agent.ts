@@ -10,3 +10,6 @@ export async function countingAgent(run: Run): Promise<void> {
   const [, letter, word] = match;
   run.answer = String([...word!].filter((c) => c === letter).length);
 }
+
+/** `hud eval tasks.ts --agent agent.ts` runs the module's default export. */
+export default countingAgent;

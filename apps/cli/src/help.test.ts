@@ -1,0 +1,36 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT_MS, ensureBuilt, runHud } from "./test-support/hud-process.js";
+
+beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
+
+describe("hud --help", () => {
+  it("lists every command and exits 0", async () => {
+    const result = await runHud(["--help"]);
+    expect(result.code, result.stderr).toBe(0);
+    for (const command of ["eval", "jobs", "tasks", "serve"]) expect(result.stdout).toContain(command);
+    expect(result.stderr).toBe("");
+  });
+
+  it.each([
+    [["eval"], "--agent <module>"],
+    [["jobs"], "list"],
+    [["jobs", "list"], "--jobs-dir <dir>"],
+    [["jobs", "show"], "--runs"],
+    [["tasks"], "export"],
+    [["tasks", "list"], "--json"],
+    [["tasks", "export"], "<out>"],
+    [["serve"], "--port <port>"],
+  ])("hud %j --help shows its options and an example", async (command, option) => {
+    const result = await runHud([...command, "--help"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(option);
+    expect(result.stdout).toContain("Examples:");
+    expect(result.stdout).toContain(`$ hud ${command.join(" ")}`);
+  });
+
+  it("prints the version", async () => {
+    const result = await runHud(["--version"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

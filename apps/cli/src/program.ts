@@ -1,0 +1,190 @@
+import { createRequire } from "node:module";
+import { Command, CommanderError } from "commander";
+import { EXIT_USAGE, reportError } from "./usage-error.js";
+
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+
+/** The default of `--jobs-dir`, `@hudkit/core`'s `DEFAULT_JOBS_DIR` (not imported: `--help` stays light). */
+const DEFAULT_JOBS_DIR = ".hud/jobs";
+/** Rollouts at once unless `--max-concurrent` says otherwise: each local rollout is a process. */
+const DEFAULT_MAX_CONCURRENT = "8";
+
+/** Where a command's action leaves its exit code. */
+interface Outcome {
+  exitCode: number;
+}
+
+/**
+ * The `hud` program. Commands are declared here, light; each action imports its command module
+ * (and through it `@hudkit/core`) only when it runs.
+ *
+ * @example
+ * ```ts
+ * await createProgram().parseAsync(["node", "hud", "jobs", "list"]);
+ * ```
+ */
+export function createProgram(outcome: Outcome = { exitCode: 0 }): Command {
+  const program = new Command("hud")
+    .description("hudkit: run agents on tasksets, inspect jobs, list and export tasks, serve environments")
+    .version(version)
+    .option("--verbose", "print stack traces with errors")
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(`${text.trimEnd()} (see --help)\n`),
+    });
+  const done = (code: number): void => {
+    outcome.exitCode = code;
+  };
+
+  program
+    .command("eval")
+    .description("run an agent on every task of a taskset, recording the job as it runs")
+    .argument("<source>", "the tasks: a .ts/.mts/.js/.mjs module, a .json/.jsonl/.csv file, or a directory")
+    .requiredOption("--agent <module>", "a module whose default export is the agent: (run) => Promise<void>")
+    .option(
+      "--runtime <spec>",
+      "where rollouts run: local (each task's own module), local:<env file>, url:tcp://host:port, docker:<image>, <plugin>:<arg>",
+      "local",
+    )
+    .option("--group <n>", "rollouts per task (default: 1, or the resumed job's)")
+    .option("--max-concurrent <n>", "at most this many rollouts at once", DEFAULT_MAX_CONCURRENT)
+    .option("--rollout-timeout <seconds>", "bound each rollout, teardown included")
+    .option("--filter <slugs>", "run only the tasks with these slugs, comma-separated")
+    .option("--jobs-dir <dir>", "where jobs are written", DEFAULT_JOBS_DIR)
+    .option("--json", "print the job summary as JSON and nothing else on stdout")
+    .option("--resume <job-id>", "finish an interrupted job: run only the rollouts it has not recorded")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hud eval examples/letter-count/tasks.ts --agent examples/letter-count/agent.ts --group 3
+  $ hud eval tasks.jsonl --agent ./my-agent.ts --runtime docker:my-env:latest --max-concurrent 16 --json
+  $ hud eval tasks.ts --agent ./my-agent.ts --group 3 --resume 9b2c0d6e8f1a4b7c9d3e5f60718293a4
+
+The agent module default-exports the agent:
+  export default async function agent(run) { run.answer = "3"; }
+
+Ctrl-C stops the rollouts in flight and keeps every finished run; the command to resume is printed.
+Exit codes: 0 the job ran (failed rollouts included), 2 usage or configuration error, 130 Ctrl-C.`,
+    )
+    .action(async (source: string, _options: unknown, command: Command) => {
+      const { evalCommand } = await import("./commands/eval-command.js");
+      done(await evalCommand(source, command.optsWithGlobals(), process.argv.slice(2)));
+    });
+
+  const jobs = program
+    .command("jobs")
+    .description("list and inspect recorded jobs")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hud jobs list\n  $ hud jobs show 9b2c0d6e8f1a4b7c9d3e5f60718293a4 --runs",
+    );
+  jobs
+    .command("list")
+    .description("list the jobs of a jobs directory, newest first")
+    .option("--jobs-dir <dir>", "where jobs are written", DEFAULT_JOBS_DIR)
+    .option("--json", "print the jobs' job.json contents as a JSON array")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hud jobs list\n  $ hud jobs list --jobs-dir runs/.hud/jobs --json",
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { jobsListCommand } = await import("./commands/jobs-command.js");
+      done(await jobsListCommand(options));
+    });
+  jobs
+    .command("show")
+    .description("show one job: reward per task, errors by phase, and optionally every run")
+    .argument("<id>", "the job id (see hud jobs list)")
+    .option("--jobs-dir <dir>", "where jobs are written", DEFAULT_JOBS_DIR)
+    .option("--runs", "list every run too")
+    .option("--json", "print the job as JSON (with --runs, its run records too)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hud jobs show 9b2c0d6e8f1a4b7c9d3e5f60718293a4\n  $ hud jobs show 9b2c0d6e8f1a4b7c9d3e5f60718293a4 --runs --json",
+    )
+    .action(async (id: string, options: Record<string, unknown>) => {
+      const { jobsShowCommand } = await import("./commands/jobs-command.js");
+      done(await jobsShowCommand(id, options));
+    });
+
+  const tasks = program
+    .command("tasks")
+    .description("list and export the tasks of a taskset")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hud tasks list examples/letter-count/tasks.ts\n  $ hud tasks export examples/letter-count/tasks.ts out/tasks.jsonl",
+    );
+  tasks
+    .command("list")
+    .description("list each task's slug, id and args")
+    .argument("<source>", "the tasks: a .ts/.mts/.js/.mjs module, a .json/.jsonl/.csv file, or a directory")
+    .option("--json", "print the tasks as a JSON array of { slug, id, env, args }")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hud tasks list examples/letter-count/tasks.ts\n  $ hud tasks list tasks.jsonl --json",
+    )
+    .action(async (source: string, options: Record<string, unknown>) => {
+      const { tasksListCommand } = await import("./commands/tasks-command.js");
+      done(await tasksListCommand(source, options));
+    });
+  tasks
+    .command("export")
+    .description("write the tasks to a .json, .jsonl or .csv file (which hud eval can load back)")
+    .argument("<source>", "the tasks: a .ts/.mts/.js/.mjs module, a .json/.jsonl/.csv file, or a directory")
+    .argument("<out>", "the file to write: .json (a list), .jsonl (a task a line) or .csv")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hud tasks export examples/letter-count/tasks.ts out/tasks.jsonl\n  $ hud tasks export tasks/ tasks.csv",
+    )
+    .action(async (source: string, out: string) => {
+      const { tasksExportCommand } = await import("./commands/tasks-command.js");
+      done(await tasksExportCommand(source, out));
+    });
+
+  program
+    .command("serve")
+    .description("serve an environment over TCP and WebSocket on one port until SIGINT or SIGTERM")
+    .argument("<env-file>", "the environment module, optionally :<name> to pick one of several")
+    .option("--host <host>", "the address to listen on", "127.0.0.1")
+    .option("--port <port>", "the port to listen on; 0 for any free port", "8765")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hud serve examples/letter-count/env.ts
+  $ hud serve envs.ts:letter-count --host 0.0.0.0 --port 0
+
+Prints HUD_SERVE_PORT=<port> on stdout once listening. Clients (Python HUD ones included) connect
+to tcp://<host>:<port> or ws://<host>:<port>/.`,
+    )
+    .action(async (target: string, options: Record<string, unknown>) => {
+      const { serveCommand } = await import("./commands/serve-command.js");
+      done(await serveCommand(target, options));
+    });
+
+  return program;
+}
+
+/**
+ * Runs `hud` with these arguments (`process.argv`) and resolves to the exit code: 0, 2 for a
+ * usage or configuration mistake (printed as one line; `--verbose` adds the stack), 130 after
+ * Ctrl-C during an eval, 1 for anything unexpected.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv);
+ * ```
+ */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const outcome: Outcome = { exitCode: 0 };
+  try {
+    await createProgram(outcome).parseAsync([...argv]);
+    return outcome.exitCode;
+  } catch (error) {
+    // Commander already printed its own errors; help and --version end with exit code 0.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    return reportError(error, argv.includes("--verbose"));
+  }
+}
