@@ -7,7 +7,8 @@ describe("hud --help", () => {
   it("lists every command and exits 0", async () => {
     const result = await runHud(["--help"]);
     expect(result.code, result.stderr).toBe(0);
-    for (const command of ["eval", "jobs", "tasks", "serve"]) expect(result.stdout).toContain(command);
+    for (const command of ["eval", "jobs", "tasks", "task", "serve"])
+      expect(result.stdout).toContain(command);
     expect(result.stderr).toBe("");
   });
 
@@ -19,6 +20,10 @@ describe("hud --help", () => {
     [["tasks"], "export"],
     [["tasks", "list"], "--json"],
     [["tasks", "export"], "<out>"],
+    [["task"], "grade"],
+    [["task", "list"], "--url <url>"],
+    [["task", "start"], "--args <json>"],
+    [["task", "grade"], "--answer-file <file>"],
     [["serve"], "--port <port>"],
   ])("hud %j --help shows its options and an example", async (command, option) => {
     const result = await runHud([...command, "--help"]);

@@ -8,6 +8,10 @@ const { version } = createRequire(import.meta.url)("../package.json") as { versi
 const DEFAULT_JOBS_DIR = ".hud/jobs";
 /** Rollouts at once unless `--max-concurrent` says otherwise: each local rollout is a process. */
 const DEFAULT_MAX_CONCURRENT = "8";
+/** Seconds `hud task` waits for an env to answer `hello`: short, a served env answers at once. */
+const DEFAULT_READY_TIMEOUT = "5";
+/** `--header K=V`, repeatable: every value collected, checked by the command. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Where a command's action leaves its exit code. */
 interface Outcome {
@@ -25,7 +29,9 @@ interface Outcome {
  */
 export function createProgram(outcome: Outcome = { exitCode: 0 }): Command {
   const program = new Command("hud")
-    .description("hudkit: run agents on tasksets, inspect jobs, list and export tasks, serve environments")
+    .description(
+      "hudkit: run agents on tasksets, inspect jobs, list and export tasks, serve environments, drive a task by hand",
+    )
     .version(version)
     .option("--verbose", "print stack traces with errors")
     .configureHelp({ showGlobalOptions: true })
@@ -141,6 +147,74 @@ Exit codes: 0 the job ran (failed rollouts included), 2 usage or configuration e
     .action(async (source: string, out: string) => {
       const { tasksExportCommand } = await import("./commands/tasks-command.js");
       done(await tasksExportCommand(source, out));
+    });
+
+  const task = program
+    .command("task")
+    .description("drive one task on a served env by hand: list its templates, start one, grade it later")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hud task list --url tcp://127.0.0.1:8765
+  $ hud task start count_letter --url tcp://127.0.0.1:8765 --args '{"word":"banana","letter":"a"}'
+  $ hud task grade --url tcp://127.0.0.1:8765 --answer 3
+
+hud task start disconnects without bye, so the env parks the session; hud task grade, in another
+process, grades it (the env's one parked session, or the one --session names).`,
+    );
+  /** The options every `hud task` subcommand takes to reach the env. */
+  const connection = (command: Command): Command =>
+    command
+      .requiredOption(
+        "--url <url>",
+        "the env's control URL: tcp://host:port, ws://host:port/ or wss://host/...",
+      )
+      .option("--header <K=V>", "an HTTP header for the WebSocket upgrade (ws/wss), repeatable", collect, [])
+      .option("--ready-timeout <seconds>", "how long to wait for the env to answer", DEFAULT_READY_TIMEOUT);
+  connection(task.command("list").description("list the env's task templates: id, description and args"))
+    .option("--json", "print the tasks.list result ({ tasks: [...] }) as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hud task list --url tcp://127.0.0.1:8765\n  $ hud task list --url wss://env.example/ --header Authorization='Bearer <token>' --json",
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { taskListCommand } = await import("./commands/task-command.js");
+      done(await taskListCommand(options));
+    });
+  connection(
+    task
+      .command("start")
+      .description("start a task, print its prompt (session id on stderr) and leave the session parked")
+      .argument("<task-id>", "the template id (see hud task list)"),
+  )
+    .option("--args <json>", "the task's args as a JSON object", "{}")
+    .option("--json", "print { session_id, prompt, bindings } as JSON")
+    .addHelpText(
+      "after",
+      `\nExamples:\n  $ hud task start count_letter --url tcp://127.0.0.1:8765 --args '{"word":"banana","letter":"a"}'\n  $ hud task start count_letter --url ws://127.0.0.1:8765/ --json`,
+    )
+    .action(async (taskId: string, options: Record<string, unknown>) => {
+      const { taskStartCommand } = await import("./commands/task-command.js");
+      done(await taskStartCommand(taskId, options));
+    });
+  connection(
+    task.command("grade").description("grade the parked session with an answer and print the reward"),
+  )
+    .option("--answer <text>", "the answer")
+    .option("--answer-file <file>", "read the answer from a file (one trailing newline dropped)")
+    .option(
+      "--session <id>",
+      "resume this session (printed by hud task start) instead of the lone parked one",
+    )
+    .option("--json", "print the grade as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hud task grade --url tcp://127.0.0.1:8765 --answer 3\n  $ hud task grade --url tcp://127.0.0.1:8765 --answer-file answer.txt --session <id> --json",
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { taskGradeCommand } = await import("./commands/task-command.js");
+      done(await taskGradeCommand(options));
     });
 
   program
