@@ -217,6 +217,38 @@ process, grades it (the env's one parked session, or the one --session names).`,
       done(await taskGradeCommand(options));
     });
 
+  const sync = program
+    .command("sync")
+    .description("compare a local taskset with a remote one")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hud sync plan tasks.ts exported/remote.jsonl\n  $ hud sync plan tasks/ remote.json --json",
+    );
+  sync
+    .command("plan")
+    .description(
+      "show what a sync would do to make <remote> match <local>: create, update, unchanged, remote only",
+    )
+    .argument("<local>", "the local tasks: a module, a .json/.jsonl/.csv file, or a directory")
+    .argument("<remote>", "the remote tasks, as exported: a .json/.jsonl/.csv file, a module or a directory")
+    .option("--unchanged", "list the unchanged tasks too")
+    .option("--json", "print { taskset_name, create, update, unchanged, remote_only } as JSON")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hud sync plan examples/letter-count/tasks.ts remote.jsonl
+  $ hud sync plan tasks/ remote.json --json
+
+Tasks are matched by slug. An update names the fields that differ (env, id, args, validation,
+agent_config, columns, runtime_config, verifier). Nothing is ever planned for deletion: remote-only
+tasks are reported, not removed.`,
+    )
+    .action(async (local: string, remote: string, options: Record<string, unknown>) => {
+      const { syncPlanCommand } = await import("./commands/sync-command.js");
+      done(await syncPlanCommand(local, remote, options));
+    });
+
   program
     .command("serve")
     .description("serve an environment over TCP and WebSocket on one port until SIGINT or SIGTERM")

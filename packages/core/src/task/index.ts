@@ -1,6 +1,13 @@
 export { defaultSlug, slugWithDigits } from "./default-slug.js";
 export { pythonCanonicalJson } from "./python-json.js";
 export {
+  type ComparedField,
+  planSync,
+  type SyncPlan,
+  type SyncUpdate,
+  syncPlanSummary,
+} from "./sync-plan.js";
+export {
   type AgentConfig,
   createTask,
   parseTask,
