@@ -7,7 +7,7 @@ describe("hud --help", () => {
   it("lists every command and exits 0", async () => {
     const result = await runHud(["--help"]);
     expect(result.code, result.stderr).toBe(0);
-    for (const command of ["eval", "jobs", "tasks", "task", "serve"])
+    for (const command of ["init", "eval", "jobs", "tasks", "task", "sync", "serve"])
       expect(result.stdout).toContain(command);
     expect(result.stderr).toBe("");
   });
@@ -25,6 +25,9 @@ describe("hud --help", () => {
     [["task", "start"], "--args <json>"],
     [["task", "grade"], "--answer-file <file>"],
     [["serve"], "--port <port>"],
+    [["init"], "--no-link"],
+    [["sync"], "plan"],
+    [["sync", "plan"], "--unchanged"],
   ])("hud %j --help shows its options and an example", async (command, option) => {
     const result = await runHud([...command, "--help"]);
     expect(result.code, result.stderr).toBe(0);

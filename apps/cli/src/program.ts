@@ -30,7 +30,7 @@ interface Outcome {
 export function createProgram(outcome: Outcome = { exitCode: 0 }): Command {
   const program = new Command("hud")
     .description(
-      "hudkit: run agents on tasksets, inspect jobs, list and export tasks, serve environments, drive a task by hand",
+      "hudkit: scaffold environments, run agents on tasksets, inspect jobs, list, export and compare tasks, serve environments, drive a task by hand",
     )
     .version(version)
     .option("--verbose", "print stack traces with errors")
@@ -42,6 +42,28 @@ export function createProgram(outcome: Outcome = { exitCode: 0 }): Command {
   const done = (code: number): void => {
     outcome.exitCode = code;
   };
+
+  program
+    .command("init")
+    .description("scaffold a runnable environment project: env.ts, tasks.ts, agent.ts, Dockerfile.hud")
+    .argument("[dir]", "where to create it (default: the current directory), empty unless --force")
+    .option("--name <name>", "the env's and package's name (default: the directory's name)")
+    .option("--force", "write the project's files even if the directory is not empty, replacing them")
+    .option("--no-link", "do not link this hud's @hudkit/core into node_modules (run npm install instead)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hud init my-env
+  $ hud init . --name letter-count --force
+
+Then, inside the project:
+  $ hud eval tasks.ts --agent agent.ts --group 3`,
+    )
+    .action(async (dir: string | undefined, options: Record<string, unknown>) => {
+      const { initCommand } = await import("./commands/init-command.js");
+      done(await initCommand(dir, options));
+    });
 
   program
     .command("eval")

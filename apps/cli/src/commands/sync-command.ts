@@ -29,10 +29,7 @@ export async function syncPlanCommand(
 ): Promise<number> {
   const options = parseOptions(SyncPlanOptionsSchema, raw);
   const { Taskset, planSync, syncPlanSummary } = await import("@hudkit/core");
-  const [local, remote] = await Promise.all([
-    Taskset.fromFile(localSource),
-    Taskset.fromFile(remoteSource),
-  ]);
+  const [local, remote] = await Promise.all([Taskset.fromFile(localSource), Taskset.fromFile(remoteSource)]);
   const plan = planSync(local, remote);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);

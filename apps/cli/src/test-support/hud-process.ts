@@ -61,16 +61,16 @@ function sourceFiles(dir: string): string[] {
 }
 
 /**
- * Starts `node dist/cli.js <args>` from the repository root, stdout and stderr collected.
+ * Starts `node dist/cli.js <args>` from the repository root (or `cwd`), stdout and stderr collected.
  *
  * @example
  * ```ts
  * const hud = startHud(["serve", "examples/letter-count/env.ts", "--port", "0"]);
  * ```
  */
-export function startHud(args: readonly string[], env: Record<string, string> = {}) {
+export function startHud(args: readonly string[], env: Record<string, string> = {}, cwd = REPO_ROOT) {
   const child = spawn(process.execPath, [HUD_BIN, ...args], {
-    cwd: REPO_ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -127,9 +127,13 @@ export function waitForHud<T>(
   );
 }
 
-/** Runs `hud <args>` to the end. */
-export function runHud(args: readonly string[], env: Record<string, string> = {}): Promise<HudResult> {
-  return startHud(args, env).exited;
+/** Runs `hud <args>` to the end, from the repository root unless `cwd` says otherwise. */
+export function runHud(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  cwd = REPO_ROOT,
+): Promise<HudResult> {
+  return startHud(args, env, cwd).exited;
 }
 
 /** The lines of a text, without the empty last one. */

@@ -1,8 +1,11 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../protocol/client-connect.js";
 import { bundleEnvironment } from "./env-bundle.js";
 
 const ENVIRONMENT_MODULE = fileURLToPath(new URL("../environment/environment.ts", import.meta.url));
@@ -68,4 +71,52 @@ describe("bundleEnvironment", SLOW, () => {
       message: expect.stringMatching(/^cannot bundle .*broken\.mjs: broken\.mjs:1:14: /),
     });
   });
+
+  it("serves on the --host and --port it is given, as in a container", async () => {
+    const { file } = await bundleEnvironment(join(dir, "env.mjs"), { cacheDir });
+    const port = await freePort();
+    const child = spawn(process.execPath, [file, "--host", "127.0.0.1", "--port", String(port)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let stdout = "";
+      child.stdout.setEncoding("utf8");
+      for await (const chunk of child.stdout) {
+        stdout += chunk;
+        if (stdout.includes("\n")) break;
+      }
+      expect(stdout).toBe(`HUD_SERVE_PORT=${port}\n`);
+      const client = await connect(`tcp://127.0.0.1:${port}`, { readyTimeoutMs: 10_000 });
+      try {
+        expect(client.manifest.env).toMatchObject({ name: expect.stringMatching(/-addon$/) });
+      } finally {
+        await client.close();
+      }
+    } finally {
+      child.kill("SIGTERM");
+      if (child.exitCode === null) await once(child, "exit");
+    }
+  });
+
+  it("refuses a --port that is not a port number", async () => {
+    const { file } = await bundleEnvironment(join(dir, "env.mjs"), { cacheDir });
+    const child = spawn(process.execPath, [file, "--port", "http"], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, "close");
+    expect(code).toBe(2);
+    expect(stderr).toBe("hudkit-serve-env: --port must be a port number from 0 to 65535 (got http)\n");
+  });
 });
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, "close");
+  return port;
+}

@@ -12,17 +12,31 @@ interface ChildArgs {
   taskEnv?: string;
   /** Stop serving and kill the own process group when stdin ends (the parent died). */
   exitWithStdin: boolean;
+  /** Where to listen: loopback by default; `--host 0.0.0.0` in a container. */
+  host: string;
+  /** The port; 0 (any free one) by default, the image's fixed port in a container. */
+  port: number;
 }
 
 function parseChildArgs(argv: readonly string[]): ChildArgs {
-  const args: ChildArgs = { exitWithStdin: false };
+  const args: ChildArgs = { exitWithStdin: false, host: "127.0.0.1", port: 0 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === "--name") args.name = argv[++i];
+    else if (flag === "--host") args.host = argv[++i] ?? args.host;
+    else if (flag === "--port") args.port = portNumber(argv[++i]);
     else if (flag === "--task-env") args.taskEnv = argv[++i];
     else if (flag === "--exit-with-stdin") args.exitWithStdin = true;
   }
   return args;
+}
+
+function portNumber(text: string | undefined): number {
+  const port = Number(text);
+  if (text === undefined || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new HudkitError("usage", `--port must be a port number from 0 to 65535 (got ${text ?? "nothing"})`);
+  }
+  return port;
 }
 
 /**
@@ -86,7 +100,8 @@ function isTaskObject(value: unknown): value is Task {
 
 /**
  * The main of a `localRuntime` child process, bundled with the env file: picks the environment
- * from the imported modules, serves it on `127.0.0.1:0` (printing `HUD_SERVE_PORT=<port>`), and
+ * from the imported modules, serves it on `127.0.0.1:0` or the `--host`/`--port` given (printing
+ * `HUD_SERVE_PORT=<port>`), and
  * exits once SIGTERM has stopped it. With `--exit-with-stdin` it also stops when the parent's
  * stdin pipe closes, which is how a SIGKILLed parent still takes its env children down.
  *
@@ -102,15 +117,15 @@ export async function envChildMain(
   source: string,
   argv: readonly string[] = process.argv.slice(2),
 ): Promise<never> {
-  const args = parseChildArgs(argv);
   try {
+    const args = parseChildArgs(argv);
     const env = pickEnvironment(modules, source, args);
     const parentGone = new AbortController();
     if (args.exitWithStdin) {
       const stop = () => parentGone.abort();
       process.stdin.once("end", stop).once("error", stop).resume();
     }
-    await serve(env, { host: "127.0.0.1", port: 0, signal: parentGone.signal });
+    await serve(env, { host: args.host, port: args.port, signal: parentGone.signal });
     // Shutdown hooks have run; now take down whatever the env left behind in our group. We
     // lead the group: the parent spawned us detached.
     if (parentGone.signal.aborted) process.kill(-process.pid, "SIGKILL");
