@@ -90,6 +90,45 @@ describe("hud task", () => {
     expect(linesOf(graded.stdout)).toEqual(["reward 1"]);
   }, 60_000);
 
+  it.each([
+    ["the lone session", [] as string[]],
+    ["the session --session names", ["--session"]],
+  ])(
+    "waits for %s to be parked while the starting connection is still open",
+    async (_what, sessionFlag) => {
+      const { connect } = await import("@hudkit/core");
+      const starter = await connect(url);
+      let closed = false;
+      try {
+        await starter.start("count_letter", { word: "banana", letter: "a" });
+        const session = starter.manifest.sessionId;
+        const args = sessionFlag.length > 0 ? [...sessionFlag, session] : [];
+        const grading = startHud(["task", "grade", "--url", url, "--answer", "3", ...args]);
+        // The grade has been refused once, so closing now is what lets it through.
+        await waitForHud(grading, "the waiting notice", () =>
+          grading.stderr().includes("waiting for the started session to be parked") ? true : undefined,
+        );
+        await starter.close();
+        closed = true;
+        const graded = await grading.exited;
+        expect(graded.code, graded.stderr).toBe(0);
+        expect(linesOf(graded.stdout)).toEqual(["reward 1"]);
+      } finally {
+        if (!closed) await starter.close();
+      }
+    },
+    60_000,
+  );
+
+  it("stops waiting after --ready-timeout when nothing gets parked", async () => {
+    const graded = await runHud(["task", "grade", "--url", url, "--answer", "3", "--ready-timeout", "0.5"]);
+    expect(graded.code).toBe(2);
+    expect(linesOf(graded.stderr)).toEqual([
+      "waiting for the started session to be parked (its connection is still open)",
+      "hud: the env refused tasks.grade (error -32600): no task in progress",
+    ]);
+  }, 60_000);
+
   it("works over ws:// too", async () => {
     const wsUrl = `${url.replace("tcp://", "ws://")}/`;
     const started = await runHud(["task", "start", "count_letter", "--url", wsUrl, "--args", BANANA]);
@@ -135,11 +174,6 @@ describe("hud task", () => {
       "an unknown task (the server's message)",
       ["start", "nope"],
       /^hud: the env refused tasks\.start \(error -32602\): unknown task: 'nope'$/,
-    ],
-    [
-      "grading with no parked session (the server's message)",
-      ["grade", "--answer", "3"],
-      /^hud: the env refused tasks\.grade \(error -32600\): no task in progress$/,
     ],
     [
       "an unknown --session",

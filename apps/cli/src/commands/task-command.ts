@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { HudClient, TaskEntry } from "@hudkit/core";
 import { z } from "zod";
 import { oneLine } from "../one-line.js";
@@ -6,6 +7,8 @@ import { parseOptions, secondsAsMs } from "../option-parsing.js";
 import { formatTable } from "../text-table.js";
 import { UsageError } from "../usage-error.js";
 
+/** JSON-RPC's "invalid request", what an env answers for a session that is not parked. */
+const INVALID_REQUEST = -32_600;
 const ARGS_EXAMPLE = `--args '{"word":"banana","letter":"a"}'`;
 const HEADER_EXAMPLE = "--header Authorization='Bearer <token>'";
 
@@ -120,8 +123,12 @@ export async function taskGradeCommand(raw: Record<string, unknown>): Promise<nu
   const options = parseOptions(TaskGradeOptionsSchema, raw);
   const answer = options.answer ?? (await readAnswer(options.answerFile!));
   const grade = await withClient(options, async (client) => {
-    if (options.session !== undefined) await refused("hello", client.hello(options.session));
-    return refused("tasks.grade", client.grade({ answer }));
+    const deadline = Date.now() + options.readyTimeout;
+    if (options.session !== undefined) {
+      const session = options.session;
+      await untilParked(deadline, () => refused("hello", client.hello(session)));
+    }
+    return untilParked(deadline, () => refused("tasks.grade", client.grade({ answer })));
   });
   if (options.json) {
     const { evaluation: _evaluation, ...result } = grade;
@@ -135,6 +142,38 @@ export async function taskGradeCommand(raw: Record<string, unknown>): Promise<nu
   if (grade.info !== undefined) lines.push(`info: ${JSON.stringify(grade.info)}`);
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
+}
+
+/** Pause between attempts while a just-finished `hud task start` is still disconnecting. */
+const PARK_POLL_MS = 100;
+
+/**
+ * Runs `attempt` until it gets past the env's "not parked yet" refusals, or `deadline`. The
+ * `hud task start` before us has exited, but the env may not have seen its connection close:
+ * until it does, the session is live, not parked ("no task in progress", or "has a live
+ * connection" for `--session`). Says once on stderr that it is waiting.
+ */
+async function untilParked<T>(deadline: number, attempt: () => Promise<T>): Promise<T> {
+  for (let waited = false; ; waited = true) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!notParkedYet(error) || Date.now() + PARK_POLL_MS > deadline) throw error;
+      if (!waited)
+        process.stderr.write("waiting for the started session to be parked (its connection is still open)\n");
+      await sleep(PARK_POLL_MS);
+    }
+  }
+}
+
+function notParkedYet(error: unknown): boolean {
+  const rpc = (error as { cause?: { rpcCode?: unknown; rpcMessage?: unknown } }).cause;
+  return (
+    error instanceof UsageError &&
+    rpc?.rpcCode === INVALID_REQUEST &&
+    typeof rpc.rpcMessage === "string" &&
+    /^no task in progress$|has a live connection$/.test(rpc.rpcMessage)
+  );
 }
 
 /** Connects (bounded by `--ready-timeout`), runs `body`, and closes without `bye`. */
