@@ -48,8 +48,10 @@ export async function replayReferenceCase(name: string): Promise<ReferenceReplay
     .map((line) => JSON.parse(line) as Step);
   const mismatches: string[] = [];
   let accepted = 0;
+  const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     accepted += 1;
+    sockets.add(socket.once("close", () => sockets.delete(socket)));
     playConnection(
       socket,
       steps.filter((step) => step.conn === accepted),
@@ -57,13 +59,14 @@ export async function replayReferenceCase(name: string): Promise<ReferenceReplay
     );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return new ReferenceReplay(server, mismatches);
+  return new ReferenceReplay(server, sockets, mismatches);
 }
 
 /** A running replay (see {@link replayReferenceCase}). */
 export class ReferenceReplay implements AsyncDisposable {
   constructor(
     readonly server: Server,
+    private readonly sockets: Set<Socket>,
     /** Frames that did not match the recording, described. Empty when the client kept to it. */
     readonly mismatches: string[],
   ) {}
@@ -74,7 +77,7 @@ export class ReferenceReplay implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    this.server.closeAllConnections?.();
+    for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
