@@ -7,7 +7,7 @@ describe("hud --help", () => {
   it("lists every command and exits 0", async () => {
     const result = await runHud(["--help"]);
     expect(result.code, result.stderr).toBe(0);
-    for (const command of ["init", "eval", "jobs", "tasks", "task", "sync", "serve"])
+    for (const command of ["init", "eval", "jobs", "tasks", "task", "sync", "serve", "build", "docker"])
       expect(result.stdout).toContain(command);
     expect(result.stderr).toBe("");
   });
@@ -28,6 +28,9 @@ describe("hud --help", () => {
     [["init"], "--no-link"],
     [["sync"], "plan"],
     [["sync", "plan"], "--unchanged"],
+    [["build"], "--tag <image>"],
+    [["docker"], "prune"],
+    [["docker", "prune"], "--job <id>"],
   ])("hud %j --help shows its options and an example", async (command, option) => {
     const result = await runHud([...command, "--help"]);
     expect(result.code, result.stderr).toBe(0);

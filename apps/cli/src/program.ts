@@ -30,7 +30,7 @@ interface Outcome {
 export function createProgram(outcome: Outcome = { exitCode: 0 }): Command {
   const program = new Command("hud")
     .description(
-      "hudkit: scaffold environments, run agents on tasksets, inspect jobs, list, export and compare tasks, serve environments, drive a task by hand",
+      "hudkit: scaffold environments, run agents on tasksets, inspect jobs, list, export and compare tasks, serve environments and build their images, drive a task by hand",
     )
     .version(version)
     .option("--verbose", "print stack traces with errors")
@@ -269,6 +269,57 @@ tasks are reported, not removed.`,
     .action(async (local: string, remote: string, options: Record<string, unknown>) => {
       const { syncPlanCommand } = await import("./commands/sync-command.js");
       done(await syncPlanCommand(local, remote, options));
+    });
+
+  program
+    .command("build")
+    .description("bundle an env and build its Docker image from Dockerfile.hud")
+    .argument("[dir]", "the env project: the build context (default: the current directory)")
+    .option("-t, --tag <image>", "the image name (default: <directory name>:latest)")
+    .option("--env-file <file>", "the env module, relative to the directory", "env.ts")
+    .option("--dockerfile <file>", "the Dockerfile, relative to the directory", "Dockerfile.hud")
+    .option("--quiet", "do not stream the build log")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hud build examples/letter-count -t letter-count:dev
+  $ hud build . --env-file src/env.ts
+
+The env module and everything it imports are bundled into .hud/build/env.mjs, which the
+Dockerfile copies in: the image needs no npm install. The build log streams to stderr; a failed
+step is one line naming it. Then: hud eval tasks.ts --agent agent.ts --runtime docker:<image>`,
+    )
+    .action(async (dir: string | undefined, options: Record<string, unknown>) => {
+      const { buildCommand } = await import("./commands/docker-command.js");
+      done(await buildCommand(dir, options));
+    });
+
+  const docker = program
+    .command("docker")
+    .description("manage what the docker runtime leaves on the engine")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hud docker prune\n  $ hud docker prune --job 9b2c0d6e8f1a4b7c9d3e5f60718293a4",
+    );
+  docker
+    .command("prune")
+    .description("force-remove the containers hudkit left behind (all jobs, or one)")
+    .option("--job <id>", "only this job's containers")
+    .option("--json", "print the removed containers as JSON")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hud docker prune
+  $ hud docker prune --job 9b2c0d6e8f1a4b7c9d3e5f60718293a4 --json
+
+Every container the docker runtime starts is labelled hudkit.job and hudkit.run, and removed when
+its rollout ends; prune sweeps what a killed process could not.`,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { dockerPruneCommand } = await import("./commands/docker-command.js");
+      done(await dockerPruneCommand(options));
     });
 
   program

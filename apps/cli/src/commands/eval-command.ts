@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import type { Job, RunTasksOptions, Task, Taskset } from "@hudkit/core";
 import { z } from "zod";
 import { loadAgentModule } from "../agent-module.js";
@@ -6,6 +7,9 @@ import { jobReport, jobReportLines, plural } from "../job-report.js";
 import { commaList, jobId, parseOptions, secondsAsMs, wholeNumber } from "../option-parsing.js";
 import { resumeCommandLine } from "../resume-command-line.js";
 import { EXIT_INTERRUPTED, UsageError } from "../usage-error.js";
+
+/** The CLI's own package directory: runtime plugins installed with `hud` resolve from here. */
+const CLI_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 /** `hud eval`'s options, as commander hands them over (strings), validated and converted. */
 export const EvalOptionsSchema = z.object({
@@ -62,7 +66,7 @@ export async function evalCommand(
   let job: Job;
   try {
     await using placement = await core
-      .placeRuntime(options.runtime, taskset.tasks, { projectDir: process.cwd() })
+      .placeRuntime(options.runtime, taskset.tasks, { projectDir: process.cwd(), cliDir: CLI_DIR })
       .catch((error: unknown) => {
         // Core's message speaks to library users ({ runtime: ... }); say it in flags.
         if (!core.HudkitError.isInstance(error) || error.code !== "no-runtime") throw error;

@@ -320,6 +320,33 @@ describe("rollout: failure isolation (spec §3.2)", () => {
     expect(released).toBe(true);
   });
 
+  it("when interrupted while provisioning, finishes only after what the acquisition made is released", async () => {
+    const controller = new AbortController();
+    const events: string[] = [];
+    const slow: RuntimeProvider = {
+      specificationVersion: "runtime-v1",
+      name: "slow",
+      // Like a container engine call: it cannot be cancelled, and delivers after the interrupt.
+      acquire: async () => {
+        await sleep(400);
+        events.push("acquired");
+        return {
+          endpoint: { url: server.url },
+          [Symbol.asyncDispose]: async () => {
+            await sleep(200);
+            events.push("released");
+          },
+        };
+      },
+    };
+    const running = rollout(echo({ tag: "a" }), echoAgent, { provider: slow, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("interrupted")), 50);
+    const run = await running;
+    events.push("run returned");
+    expect(run.error).toBeNull();
+    expect(events).toEqual(["acquired", "released", "run returned"]);
+  });
+
   it("returns an interrupted rollout as a cancelled run instead of throwing", async () => {
     const controller = new AbortController();
     let sessionId = "";

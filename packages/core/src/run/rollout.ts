@@ -138,6 +138,8 @@ class Rollout {
   #engineCallInFlight = false;
   #stop: RolloutStopped | undefined;
   #halting: Promise<void> = Promise.resolve();
+  /** An acquisition given up on when interrupted, until it has settled and been released. */
+  #abandoned: Promise<void> = Promise.resolve();
   #done = false;
 
   constructor(task: Task, agent: Agent, state: RunState, options: RolloutOptions, agentTimeoutMs?: number) {
@@ -161,6 +163,7 @@ class Rollout {
       if (signal?.aborted) interrupt();
       await this.#drive();
       await this.#halting;
+      await this.#abandoned;
     } finally {
       this.#done = true;
       clearTimeout(timer);
@@ -202,7 +205,25 @@ class Rollout {
       provider.acquire(this.#task, { signal: this.#hardStop.signal, log: log ?? ignore, jobId, runId }),
     );
     // A provider that ignores the signal and delivers later still gets its substrate released.
-    const substrate = await untilAborted(acquiring, this.#hardStop.signal, (late) => void release(late));
+    let lateRelease: Promise<void> | undefined;
+    let substrate: Substrate;
+    try {
+      substrate = await untilAborted(acquiring, this.#hardStop.signal, (late) => {
+        lateRelease = release(late);
+      });
+    } catch (error) {
+      // Interrupted (Ctrl-C): the process is likely to exit once the job ends, so the run is not
+      // finished until the abandoned acquisition has settled and anything it made is released
+      // (a container created as the signal fired, say). Bounded like any teardown.
+      if (this.#stop?.kind === "interrupted") {
+        const settled = acquiring.then(
+          () => lateRelease,
+          () => undefined,
+        );
+        this.#abandoned = settleWithin(settled, TEARDOWN_TIMEOUT_MS).then(() => undefined);
+      }
+      throw error;
+    }
     checkSubstrate(substrate, provider.name);
     return substrate;
   }
