@@ -122,6 +122,28 @@ describe.skipIf(!enabled)("hud with the docker runtime", SLOW, () => {
     expect(await containersOf(jobId!)).toEqual([]);
   });
 
+  it("the project hud init writes builds, and its image serves the tasks", async () => {
+    const project = join(root, "scaffold");
+    expect((await runHud(["init", project])).code).toBe(0);
+    const built = await runHud(["build", project, "-t", "hudkit-test-scaffold:latest", "--quiet"]);
+    expect(built.code, built.stderr).toBe(0);
+    const result = await runHud(
+      [
+        "eval",
+        "tasks.ts",
+        "--agent",
+        "agent.ts",
+        "--runtime",
+        "docker:hudkit-test-scaffold:latest",
+        "--json",
+      ],
+      {},
+      project,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).summary).toEqual({ runs: 3, reward: 1, errors: 0, errorsByPhase: {} });
+  });
+
   it("hud docker prune removes a job's labelled leftovers", async () => {
     const { stdout } = await run("docker", [
       "create",
