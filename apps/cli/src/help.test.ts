@@ -7,7 +7,18 @@ describe("hud --help", () => {
   it("lists every command and exits 0", async () => {
     const result = await runHud(["--help"]);
     expect(result.code, result.stderr).toBe(0);
-    for (const command of ["init", "eval", "jobs", "tasks", "task", "sync", "serve", "build", "docker"])
+    for (const command of [
+      "init",
+      "eval",
+      "jobs",
+      "tasks",
+      "task",
+      "sync",
+      "serve",
+      "build",
+      "docker",
+      "harbor",
+    ])
       expect(result.stdout).toContain(command);
     expect(result.stderr).toBe("");
   });
@@ -31,6 +42,8 @@ describe("hud --help", () => {
     [["build"], "--tag <image>"],
     [["docker"], "prune"],
     [["docker", "prune"], "--job <id>"],
+    [["harbor"], "check"],
+    [["harbor", "check"], "--json"],
   ])("hud %j --help shows its options and an example", async (command, option) => {
     const result = await runHud([...command, "--help"]);
     expect(result.code, result.stderr).toBe(0);

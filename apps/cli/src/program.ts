@@ -322,6 +322,30 @@ its rollout ends; prune sweeps what a killed process could not.`,
       done(await dockerPruneCommand(options));
     });
 
+  const harbor = program
+    .command("harbor")
+    .description("work with Harbor benchmark tasks")
+    .addHelpText("after", "\nExamples:\n  $ hud harbor check path/to/dataset");
+  harbor
+    .command("check")
+    .description("check Harbor task folders: every finding, one line each, with a stable code")
+    .argument("<path>", "a Harbor task folder, or a dataset folder of task folders")
+    .option("--json", "print the report as JSON")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hud harbor check path/to/dataset
+  $ hud harbor check path/to/task --json
+
+Lines read "<severity> <task> <code> <file>: <message>", or "ok <task>"; a summary comes last.
+Exit codes: 0 every task loads, 1 some do not, 2 the path is missing or holds no task.`,
+    )
+    .action(async (path: string, options: Record<string, unknown>) => {
+      const { harborCheckCommand } = await import("./commands/harbor-command.js");
+      done(await harborCheckCommand(path, options));
+    });
+
   program
     .command("serve")
     .description("serve an environment over TCP and WebSocket on one port until SIGINT or SIGTERM")
