@@ -47,4 +47,25 @@ describe("hud harbor check", () => {
     expect(linesOf(result.stderr)).toHaveLength(1);
     expect(result.stderr).toMatch(/^hud: .*nope\/dataset/);
   });
+
+  it("hud tasks list reads a Harbor dataset: a task per folder, slug = the Harbor task name", async () => {
+    const result = await runHud(["tasks", "list", SAMPLES, "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const tasks = JSON.parse(result.stdout) as Array<{ slug: string; id: string; env: string }>;
+    expect(tasks.map((task) => task.slug)).toEqual([
+      "hello-multi-step-simple",
+      "harbor/hello-user",
+      "harbor/hello-workdir",
+    ]);
+    expect(new Set(tasks.map((task) => `${task.env}/${task.id}`))).toEqual(new Set(["harbor/harbor-task"]));
+  });
+
+  it("hud tasks list says which dataset folders it skipped and why, on stderr", async () => {
+    const result = await runHud(["tasks", "list", MIXED]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(linesOf(result.stderr)).toEqual([
+      "hudkit: skipped Harbor task no-instruction: missing-instruction: instruction.md is missing",
+      "hudkit: skipped Harbor task notes: not-a-task-dir: no task.toml: not a Harbor task folder, skipped",
+    ]);
+  });
 });

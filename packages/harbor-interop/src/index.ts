@@ -29,6 +29,7 @@ export type {
   HarborTask,
   HarborTaskPaths,
 } from "./harbor-task.js";
+export { harborTasksetSource } from "./harbor-taskset-source.js";
 export type { HarborRunnerSupport } from "./runner-support.js";
 export { type ParsedTaskToml, parseTaskToml } from "./task-toml.js";
 export {

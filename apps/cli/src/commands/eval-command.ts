@@ -6,6 +6,7 @@ import { EvalProgress } from "../eval-progress.js";
 import { jobReport, jobReportLines, plural } from "../job-report.js";
 import { commaList, jobId, parseOptions, secondsAsMs, wholeNumber } from "../option-parsing.js";
 import { resumeCommandLine } from "../resume-command-line.js";
+import { loadTasksetSource } from "../taskset-sources.js";
 import { EXIT_INTERRUPTED, UsageError } from "../usage-error.js";
 
 /** The CLI's own package directory: runtime plugins installed with `hud` resolve from here. */
@@ -39,7 +40,7 @@ export async function evalCommand(
 ): Promise<number> {
   const options = parseOptions(EvalOptionsSchema, raw);
   const core = await import("@hudkit/core");
-  const taskset = await loadTaskset(core.Taskset, source, options.filter);
+  const taskset = await loadTaskset(source, options.filter);
   const { agent, name: agentName } = await loadAgentModule(options.agent);
   const resumed =
     options.resume === undefined ? undefined : await core.readJob(options.jobsDir, options.resume);
@@ -116,12 +117,8 @@ export async function evalCommand(
 }
 
 /** Loads the taskset and keeps the `--filter` slugs; a source without tasks is a usage error. */
-async function loadTaskset(
-  TasksetClass: typeof Taskset,
-  source: string,
-  filter: readonly string[] | undefined,
-): Promise<Taskset> {
-  const taskset = await TasksetClass.fromFile(source);
+async function loadTaskset(source: string, filter: readonly string[] | undefined): Promise<Taskset> {
+  const taskset = await loadTasksetSource(source);
   if (taskset.size === 0) {
     throw new UsageError(
       `no tasks in ${source}: export tasks from the module (export const tasks = [template({...})]) or list them in the file`,

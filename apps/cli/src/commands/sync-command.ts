@@ -1,6 +1,7 @@
 import type { SyncPlan } from "@hudkit/core";
 import { z } from "zod";
 import { parseOptions } from "../option-parsing.js";
+import { loadTasksetSource } from "../taskset-sources.js";
 import { formatTable } from "../text-table.js";
 
 /** `hud sync plan`'s options. */
@@ -28,8 +29,11 @@ export async function syncPlanCommand(
   raw: Record<string, unknown>,
 ): Promise<number> {
   const options = parseOptions(SyncPlanOptionsSchema, raw);
-  const { Taskset, planSync, syncPlanSummary } = await import("@hudkit/core");
-  const [local, remote] = await Promise.all([Taskset.fromFile(localSource), Taskset.fromFile(remoteSource)]);
+  const { planSync, syncPlanSummary } = await import("@hudkit/core");
+  const [local, remote] = await Promise.all([
+    loadTasksetSource(localSource),
+    loadTasksetSource(remoteSource),
+  ]);
   const plan = planSync(local, remote);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);

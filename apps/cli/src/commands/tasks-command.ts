@@ -2,6 +2,7 @@ import { extname } from "node:path";
 import type { Taskset } from "@hudkit/core";
 import { z } from "zod";
 import { parseOptions } from "../option-parsing.js";
+import { loadTasksetSource } from "../taskset-sources.js";
 import { formatTable } from "../text-table.js";
 import { UsageError } from "../usage-error.js";
 
@@ -46,8 +47,7 @@ export async function tasksExportCommand(source: string, out: string): Promise<n
 }
 
 async function loadTaskset(source: string): Promise<Taskset> {
-  const { Taskset } = await import("@hudkit/core");
-  const taskset = await Taskset.fromFile(source);
+  const taskset = await loadTasksetSource(source);
   if (taskset.size === 0) {
     throw new UsageError(
       `no tasks in ${source}: export tasks from the module (export const tasks = [template({...})]) or list them in the file`,

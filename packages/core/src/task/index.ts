@@ -17,3 +17,4 @@ export {
   type VerifierTask,
 } from "./task.js";
 export { Taskset, type TasksetOptions } from "./taskset.js";
+export type { TasksetSourceLoader } from "./taskset-source-loader.js";

@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createTask, type Task } from "./task.js";
 import { Taskset } from "./taskset.js";
+import type { TasksetSourceLoader } from "./taskset-source-loader.js";
 
 /** tsx compiles a share of core on the first TypeScript import, which a busy machine makes slow. */
 const TS_IMPORT_TIMEOUT_MS = 60_000;
@@ -267,5 +268,42 @@ describe("Taskset#toFile", () => {
         /^cannot write a taskset to .*tasks\.yaml: use a \.json or \.jsonl file \(or \.csv\)$/,
       ),
     });
+  });
+});
+
+describe("Taskset.fromFile: source loaders for other formats", () => {
+  const markerLoader = (rows: unknown[], warnings: string[] = []): TasksetSourceLoader => ({
+    name: "marker",
+    claims: async (path) => existsSync(join(path, "marker.txt")),
+    load: async () => ({ name: "marked", tasks: rows as Task[], warnings }),
+  });
+
+  it("lets the first loader that claims a path load it, with its warnings passed on", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hudkit-loader-"));
+    writeFileSync(join(dir, "marker.txt"), "");
+    const warnings: string[] = [];
+    const row = createTask({ env: "harbor", id: "harbor-task", args: { task_dir: dir }, slug: "org/one" });
+    const taskset = await Taskset.fromFile(dir, {
+      sources: [markerLoader([row], ["skipped broken: no task.toml"])],
+      onWarning: (message) => warnings.push(message),
+    });
+    expect(taskset.name).toBe("marked");
+    expect(taskset.tasks).toEqual([row]);
+    expect(warnings).toEqual(["skipped broken: no task.toml"]);
+  });
+
+  it("falls through to the built-in formats when no loader claims the path", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "hudkit-loader-")), "tasks.jsonl");
+    writeFileSync(file, `${JSON.stringify({ env: "e", id: "t", slug: "s" })}\n`);
+    const taskset = await Taskset.fromFile(file, { sources: [markerLoader([])] });
+    expect(taskset.tasks.map((task) => task.slug)).toEqual(["s"]);
+  });
+
+  it("validates a loader's rows like any other, naming the loader and the row", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hudkit-loader-"));
+    writeFileSync(join(dir, "marker.txt"), "");
+    await expect(Taskset.fromFile(dir, { sources: [markerLoader([{ env: "", id: "t" }])] })).rejects.toThrow(
+      /\(marker\) row 1: .*env/,
+    );
   });
 });

@@ -4,8 +4,10 @@ import { importSource } from "../environment/load-environment.js";
 import { HudkitError } from "../errors/hudkit-error.js";
 import { SlugHasher } from "./default-slug.js";
 import { parseJsonLinesChunk } from "./jsonl-rows.js";
+import { consoleWarning } from "./slug-collisions.js";
 import { parseOwnedTask, parseTask, type Task, type VerifierTask } from "./task.js";
 import { setTaskOrigin, taskOrigin } from "./task-origin.js";
+import type { TasksetOptions } from "./taskset.js";
 import { parseTasksetCsv, tasksetToCsv } from "./taskset-csv.js";
 
 const MODULE_EXTENSIONS = new Set([".ts", ".mts", ".js", ".mjs"]);
@@ -42,10 +44,23 @@ interface ModuleRow {
  * const { name, tasks } = await readTasksetSource("examples/letter-count/tasks.jsonl");
  * ```
  */
-export async function readTasksetSource(path: string): Promise<TasksetSource> {
+export async function readTasksetSource(
+  path: string,
+  options: Pick<TasksetOptions, "sources" | "onWarning"> = {},
+): Promise<TasksetSource> {
   const target = resolve(path);
   const info = await stat(target).catch(() => undefined);
   if (!info) throw new HudkitError("taskset-not-found", `no taskset at ${path}: check the path`);
+  for (const loader of options.sources ?? []) {
+    if (!(await loader.claims(target))) continue;
+    const loaded = await loader.load(target);
+    const warn = options.onWarning ?? consoleWarning;
+    for (const warning of loaded.warnings ?? []) warn(warning);
+    const tasks = loaded.tasks.map((row, index) =>
+      validateOwnedRow(row, `${path} (${loader.name})`, "row", index + 1),
+    );
+    return { name: loaded.name, tasks };
+  }
   if (info.isDirectory()) {
     return { name: basename(target), tasks: validateModuleRows(await moduleDirectoryRows(target, path)) };
   }

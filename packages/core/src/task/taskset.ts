@@ -5,6 +5,7 @@ import type { TasksetRunOptions } from "../run/taskset-run.js";
 import { indexTasksBySlug } from "./slug-collisions.js";
 import type { Task } from "./task.js";
 import { readTasksetSource, TASKSET_MARKER, writeTasksetFile } from "./taskset-file.js";
+import type { TasksetSourceLoader } from "./taskset-source-loader.js";
 
 /**
  * Options of the {@link Taskset} constructor and {@link Taskset.fromFile}.
@@ -20,6 +21,12 @@ export interface TasksetOptions {
    * 16-digit slugs instead. Default: `console.warn` with a `hudkit:` prefix.
    */
   onWarning?: (message: string) => void;
+  /**
+   * Readers for formats core does not know, asked before the built-in ones by `fromFile`
+   * (a Harbor dataset through `@hudkit/harbor`'s `harborTasksetSource`). Their warnings go to
+   * `onWarning`.
+   */
+  sources?: readonly TasksetSourceLoader[];
 }
 
 /** How many suggestions an unknown-slug error offers. */
@@ -91,7 +98,7 @@ export class Taskset implements Iterable<Task> {
    * ```
    */
   static async fromFile(path: string, options: TasksetOptions = {}): Promise<Taskset> {
-    const { name, tasks } = await readTasksetSource(path);
+    const { name, tasks } = await readTasksetSource(path, options);
     return new Taskset(name, tasks, options);
   }
 
