@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { containersOf, dockerTestsEnabled } from "./test-support/docker-tests.js";
 import {
   BUILD_TIMEOUT_MS,
   ensureBuilt,
@@ -21,27 +22,6 @@ const IMAGE = "hudkit-test-cli-letters:latest";
 /** Image builds and containers on a 2-core machine shared with other tests. */
 const SLOW = { timeout: 300_000 };
 const run = promisify(execFile);
-
-/** The Docker engine answers, or the tests say how to get one (or are skipped on request). */
-async function dockerTestsEnabled(): Promise<boolean> {
-  if (process.env.HUDKIT_SKIP_DOCKER_TESTS === "1") {
-    process.stderr.write("hud docker tests SKIPPED (HUDKIT_SKIP_DOCKER_TESTS=1): they were not run\n");
-    return false;
-  }
-  try {
-    await run("docker", ["info", "--format", "{{.ServerVersion}}"]);
-    return true;
-  } catch (error) {
-    throw new Error(
-      `the hud docker tests need an engine (${(error as Error).message.split("\n")[0]}): run bash scripts/docker-setup.sh, or set HUDKIT_SKIP_DOCKER_TESTS=1`,
-    );
-  }
-}
-
-async function containersOf(jobId: string): Promise<string[]> {
-  const { stdout } = await run("docker", ["ps", "-aq", "--filter", `label=hudkit.job=${jobId}`]);
-  return linesOf(stdout);
-}
 
 const enabled = await dockerTestsEnabled();
 let root: string;

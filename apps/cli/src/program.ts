@@ -69,11 +69,20 @@ Then, inside the project:
     .command("eval")
     .description("run an agent on every task of a taskset, recording the job as it runs")
     .argument("<source>", "the tasks: a .ts/.mts/.js/.mjs module, a .json/.jsonl/.csv file, or a directory")
-    .requiredOption("--agent <module>", "a module whose default export is the agent: (run) => Promise<void>")
+    .requiredOption(
+      "--agent <module>",
+      "a module whose default export is the agent: (run) => Promise<void>; or oracle / nop for Harbor tasks",
+    )
     .option(
       "--runtime <spec>",
-      "where rollouts run: local (each task's own module), local:<env file>, url:tcp://host:port, docker:<image>, <plugin>:<arg>",
+      "where rollouts run: local (each task's own module; Harbor tasks: harbor), local:<env file>, url:tcp://host:port, docker:<image>, harbor, <plugin>:<arg>",
       "local",
+    )
+    .option(
+      "--image-map <from=to>",
+      "Harbor tasks: build FROM (and docker_image) <from> with the local image <to>, repeatable",
+      collect,
+      [],
     )
     .option("--group <n>", "rollouts per task (default: 1, or the resumed job's)")
     .option("--max-concurrent <n>", "at most this many rollouts at once", DEFAULT_MAX_CONCURRENT)
@@ -89,6 +98,7 @@ Examples:
   $ hud eval examples/letter-count/tasks.ts --agent examples/letter-count/agent.ts --group 3
   $ hud eval tasks.jsonl --agent ./my-agent.ts --runtime docker:my-env:latest --max-concurrent 16 --json
   $ hud eval tasks.ts --agent ./my-agent.ts --group 3 --resume 9b2c0d6e8f1a4b7c9d3e5f60718293a4
+  $ hud eval datasets/hello --agent oracle --image-map ubuntu:24.04=debian:bookworm-slim
 
 The agent module default-exports the agent:
   export default async function agent(run) { run.answer = "3"; }
@@ -325,7 +335,10 @@ its rollout ends; prune sweeps what a killed process could not.`,
   const harbor = program
     .command("harbor")
     .description("work with Harbor benchmark tasks")
-    .addHelpText("after", "\nExamples:\n  $ hud harbor check path/to/dataset");
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hud harbor check path/to/dataset\n  $ hud harbor export examples/letter-count/tasks.ts out/letter-count",
+    );
   harbor
     .command("check")
     .description("check Harbor task folders: every finding, one line each, with a stable code")
@@ -344,6 +357,49 @@ Exit codes: 0 every task loads, 1 some do not, 2 the path is missing or holds no
     .action(async (path: string, options: Record<string, unknown>) => {
       const { harborCheckCommand } = await import("./commands/harbor-command.js");
       done(await harborCheckCommand(path, options));
+    });
+  harbor
+    .command("export")
+    .description(
+      "write each task of a hudkit taskset as a Harbor task folder, for Harbor to run with any agent",
+    )
+    .argument(
+      "<taskset-source>",
+      "the tasks: a .ts/.mts/.js/.mjs module, a .json/.jsonl/.csv file, or a directory",
+    )
+    .argument("<out-dir>", "where to write the task folders, one per task (created if missing)")
+    .option(
+      "--env-file <file>",
+      "the env module to serve in the image (default: the module each task was loaded from; needed for .json/.jsonl/.csv)",
+    )
+    .option(
+      "--dockerfile <file>",
+      "the Dockerfile whose FROM image the tasks use (default: Dockerfile.hud beside the env module)",
+    )
+    .option(
+      "--answer-file <path>",
+      "where the agent writes its final answer, in the container",
+      "/workspace/answer.txt",
+    )
+    .option("--agent-timeout <seconds>", "[agent] timeout_sec", "600")
+    .option("--verifier-timeout <seconds>", "[verifier] timeout_sec", "600")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hud harbor export examples/letter-count/tasks.ts out/letter-count
+  $ hud harbor export tasks.jsonl out/harbor --env-file env.ts --answer-file /workspace/answer.txt
+
+Each folder holds task.toml, instruction.md (the prompt, read by starting the task once here, and
+where to write the answer), environment/ (a Dockerfile on the env's base image with the env
+bundled in; the container serves the env and starts the task), tests/test.sh (grades the answer
+file into /logs/verifier/reward.txt; a grading failure is a Harbor error, never a 0), and
+solution/solve.sh when the template declares a solution. An existing non-empty task folder is an
+error: nothing is overwritten. Then: hud harbor check <out-dir>`,
+    )
+    .action(async (source: string, outDir: string, options: Record<string, unknown>) => {
+      const { harborExportCommand } = await import("./commands/harbor-command.js");
+      done(await harborExportCommand(source, outDir, options));
     });
 
   program

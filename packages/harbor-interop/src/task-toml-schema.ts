@@ -311,3 +311,13 @@ export type HarborStepConfig = z.output<typeof StepSchema>;
  * ```
  */
 export type HarborArtifact = z.output<typeof ArtifactObjectSchema>;
+
+/**
+ * A parsed `[environment.healthcheck]` or `[steps.healthcheck]`, defaults applied.
+ *
+ * @example
+ * ```ts
+ * const check: HealthcheckConfig = { command: "test -f /ready", interval_sec: 5, timeout_sec: 30, start_period_sec: 0, start_interval_sec: 5, retries: 3 };
+ * ```
+ */
+export type HealthcheckConfig = z.output<typeof HealthcheckSchema>;

@@ -83,7 +83,7 @@ export async function buildEnvironmentImage(options: BuildImageOptions): Promise
   } catch (error) {
     throw isUnreachable(error) ? engineUnreachable(docker, error) : error;
   }
-  await followBuild(docker, stream, tag, options.onLog);
+  await followImageBuild(docker, stream, tag, options.onLog);
   return { tag, bundle, contextFiles: src.length };
 }
 
@@ -95,10 +95,17 @@ interface BuildEvent {
 }
 
 /**
- * Waits for the build stream to end. The engine reports a failed step as an event in the stream,
- * not as a failed request, so each event is checked.
+ * Waits for an image build stream to end, passing each log line to `onLog`. The engine reports a
+ * failed step as an event in the stream, not as a failed request, so each event is checked and a
+ * failure rejects with a `HudkitError` (`docker-build-failed`) naming the step.
+ *
+ * @example
+ * ```ts
+ * const stream = await docker.buildImage(tarStream, { t: "my-image:dev" });
+ * await followImageBuild(docker, stream, "my-image:dev", console.log);
+ * ```
  */
-function followBuild(
+export function followImageBuild(
   docker: Docker,
   stream: NodeJS.ReadableStream,
   tag: string,

@@ -5,8 +5,16 @@ export {
   type BuildImageOptions,
   type BuiltImage,
   buildEnvironmentImage,
+  followImageBuild,
 } from "./docker-build.js";
-export { checkDockerEngine, type DockerConnection } from "./docker-engine.js";
+export {
+  checkDockerEngine,
+  type DockerConnection,
+  dockerClient,
+  engineUnreachable,
+  isUnreachable,
+  statusOf,
+} from "./docker-engine.js";
 export { dockerPlugin as default, dockerPlugin } from "./docker-plugin.js";
 export { type PrunedContainer, type PruneOptions, pruneDockerContainers } from "./docker-prune.js";
 export {

@@ -1,7 +1,8 @@
+import { stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { Job, RunTasksOptions, Task, Taskset } from "@hudkit/core";
+import type { Job, RunTasksOptions, RuntimeProvider, Task, Taskset } from "@hudkit/core";
 import { z } from "zod";
-import { loadAgentModule } from "../agent-module.js";
+import { type AgentModule, loadAgentModule } from "../agent-module.js";
 import { EvalProgress } from "../eval-progress.js";
 import { jobReport, jobReportLines, plural } from "../job-report.js";
 import { commaList, jobId, parseOptions, secondsAsMs, wholeNumber } from "../option-parsing.js";
@@ -23,6 +24,7 @@ export const EvalOptionsSchema = z.object({
   jobsDir: z.string().min(1, { error: "needs a directory" }),
   json: z.boolean().default(false),
   resume: jobId().optional(),
+  imageMap: z.array(z.string()).default([]),
   /** The global `--verbose`: also print the runtime provider's progress lines. */
   verbose: z.boolean().default(false),
 });
@@ -41,7 +43,7 @@ export async function evalCommand(
   const options = parseOptions(EvalOptionsSchema, raw);
   const core = await import("@hudkit/core");
   const taskset = await loadTaskset(source, options.filter);
-  const { agent, name: agentName } = await loadAgentModule(options.agent);
+  const { agent, name: agentName } = await loadAgent(options.agent);
   const resumed =
     options.resume === undefined ? undefined : await core.readJob(options.jobsDir, options.resume);
   if (resumed !== undefined && options.group !== undefined && options.group !== resumed.group) {
@@ -67,7 +69,10 @@ export async function evalCommand(
   let job: Job;
   try {
     await using placement = await core
-      .placeRuntime(options.runtime, taskset.tasks, { projectDir: process.cwd(), cliDir: CLI_DIR })
+      .placeRuntime(await harborRuntimeFor(options, taskset.tasks), taskset.tasks, {
+        projectDir: process.cwd(),
+        cliDir: CLI_DIR,
+      })
       .catch((error: unknown) => {
         // Core's message speaks to library users ({ runtime: ... }); say it in flags.
         if (!core.HudkitError.isInstance(error) || error.code !== "no-runtime") throw error;
@@ -114,6 +119,46 @@ export async function evalCommand(
     );
   }
   return interrupt.signal.aborted ? EXIT_INTERRUPTED : 0;
+}
+
+/** Agents built into `hud`, by the name `--agent` takes when no file of that name exists. */
+const BUILTIN_AGENTS = ["oracle", "nop"] as const;
+
+/** `--agent oracle` / `--agent nop` (Harbor's agents), else the agent module at that path. */
+async function loadAgent(spec: string): Promise<AgentModule> {
+  const builtin = BUILTIN_AGENTS.find((name) => name === spec);
+  if (builtin !== undefined && !(await exists(spec))) {
+    const harbor = await import("@hudkit/harbor");
+    return { agent: builtin === "oracle" ? harbor.oracleAgent : harbor.nopAgent, name: builtin };
+  }
+  return loadAgentModule(spec);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined)) !== undefined;
+}
+
+/**
+ * The runtime for Harbor tasks: `--runtime harbor`, or the default `local` when every task came
+ * from a Harbor folder (they have no module to serve them). Anything else is resolved by core.
+ */
+async function harborRuntimeFor(
+  options: z.output<typeof EvalOptionsSchema>,
+  tasks: readonly Task[],
+): Promise<string | RuntimeProvider> {
+  const harbor = await import("@hudkit/harbor");
+  const allHarbor = tasks.length > 0 && tasks.every((task) => task.env === harbor.HARBOR_ENV);
+  const wanted = options.runtime === "harbor" || (options.runtime === "local" && allHarbor);
+  if (!wanted) {
+    if (options.imageMap.length > 0)
+      throw new UsageError("--image-map applies to Harbor tasks only (--runtime harbor)");
+    return options.runtime;
+  }
+  try {
+    return harbor.createHarborRuntime({ imageMap: harbor.parseImageMap(options.imageMap) });
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
 }
 
 /** Loads the taskset and keeps the `--filter` slugs; a source without tasks is a usage error. */

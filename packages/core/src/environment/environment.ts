@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { HudkitError } from "../errors/hudkit-error.js";
 import { pyRepr } from "../protocol/python-repr.js";
+import { bindStartArgs } from "./args-coercion.js";
 import { Capability } from "./capability.js";
 import {
   type Answer,
@@ -122,6 +123,31 @@ export class Environment {
     );
     this.#templates.set(template.id, template);
     return makeTemplateFactory<A>(this, template);
+  }
+
+  /**
+   * The reference answer of template `taskId` for `args`, from its `solution`, or undefined when
+   * the template declares none. The args are bound and coerced as `tasks.start` does, so the
+   * solution sees the same values as the body (defaults filled in). An unknown id or args the
+   * template rejects throw a {@link HudkitError}.
+   *
+   * @example
+   * ```ts
+   * await env.solutionFor("count_letter", { word: "banana", letter: "a" }); // "3"
+   * await env.solutionFor(task.id, task.args); // undefined: no `solution` declared
+   * ```
+   */
+  async solutionFor(taskId: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    const template = this.#templates.get(taskId);
+    if (!template) {
+      const known = [...this.#templates.keys()].map((id) => pyRepr(id)).join(", ") || "none";
+      throw new HudkitError(
+        "unknown-template",
+        `no template ${pyRepr(taskId)} on env ${pyRepr(this.name)} (templates: ${known})`,
+      );
+    }
+    if (template.solution === undefined) return undefined;
+    return await template.solution(bindStartArgs(template.id, template.args, args));
   }
 
   /** Runs `fn` when the environment starts serving, in registration order. */

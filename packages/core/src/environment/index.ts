@@ -11,6 +11,7 @@ export type {
   TaskContext,
   TemplateBody,
   TemplateFactory,
+  TemplateSolution,
   TemplateSpec,
 } from "./template.js";
 export { Template } from "./template.js";

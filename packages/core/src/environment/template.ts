@@ -39,7 +39,25 @@ export interface TemplateSpec<A extends z.ZodObject, R extends z.ZodType | undef
   input?: z.ZodType;
   /** When set, the answer arrives as `{ content, raw }` with `content` validated against it. */
   returns?: R;
+  /**
+   * A reference answer for the given args (defaults filled in, as the body gets them): what
+   * an oracle submits, and what `hud harbor export` writes into `solution/solve.sh`. Never
+   * published by `tasks.list`. Read it with `env.solutionFor(id, args)`.
+   */
+  solution?: TemplateSolution<z.output<A>>;
 }
+
+/**
+ * A template's reference answer for its (bound) args. A string is submitted as it is; any
+ * other value is the answer object a grader receives.
+ *
+ * @example
+ * ```ts
+ * const solution: TemplateSolution<{ word: string; letter: string }> = ({ word, letter }) =>
+ *   String([...word].filter((c) => c === letter).length);
+ * ```
+ */
+export type TemplateSolution<Args> = (args: Args) => unknown | Promise<unknown>;
 
 /** A `tasks.list` entry. */
 export interface ManifestEntry {
@@ -57,6 +75,8 @@ export class Template {
   readonly args: z.ZodObject;
   readonly input: z.ZodType | undefined;
   readonly returns: z.ZodType | undefined;
+  /** The reference answer, when the template declares one (see {@link TemplateSpec.solution}). */
+  readonly solution: TemplateSolution<Record<string, unknown>> | undefined;
   readonly body: TemplateBody<Record<string, unknown>, unknown>;
   #manifest: ManifestEntry | undefined;
 
@@ -70,6 +90,7 @@ export class Template {
     this.args = spec.args ?? emptyArgs;
     this.input = spec.input;
     this.returns = spec.returns;
+    this.solution = spec.solution as TemplateSolution<Record<string, unknown>> | undefined;
     this.body = body;
   }
 

@@ -14,7 +14,7 @@ export type { ReadJobOptions } from "./read-job.js";
 export { readJob } from "./read-job.js";
 export { resumeJob } from "./resume-job.js";
 export type { RolloutOptions } from "./rollout.js";
-export { CANCEL_TIMEOUT_MS, rollout, TEARDOWN_TIMEOUT_MS } from "./rollout.js";
+export { CANCEL_TIMEOUT_MS, NEXT_STEP_KEY, rollout, TEARDOWN_TIMEOUT_MS } from "./rollout.js";
 export { validateRolloutTimeouts } from "./rollout-timeouts.js";
 export { Run } from "./run.js";
 export type { RunRecord } from "./run-record.js";

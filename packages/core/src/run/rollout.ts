@@ -116,6 +116,22 @@ export async function rollout(task: Task, agent: Agent, options: RolloutOptions)
   return new Rollout(task, agent, state, options, agentTimeoutMs).run();
 }
 
+/**
+ * The grade-frame key by which an env asks the engine for another round of a multi-step task:
+ * a non-empty string naming the next step. Python HUD peers never send it.
+ *
+ * @example
+ * ```ts
+ * yield { score: 1, info: { step: "create-file" }, [NEXT_STEP_KEY]: "append-content" };
+ * ```
+ */
+export const NEXT_STEP_KEY = "next_step";
+
+function nextStepOf(raw: Record<string, unknown>): string | undefined {
+  const next = raw[NEXT_STEP_KEY];
+  return typeof next === "string" && next !== "" ? next : undefined;
+}
+
 type AgentOutcome =
   | { kind: "returned" }
   | { kind: "threw"; error: unknown }
@@ -264,10 +280,17 @@ class Rollout {
     this.#client = client;
     try {
       await this.#startTask(client);
-      const agentFailed = await this.#runAgent(client);
+      let agentFailed = await this.#runAgent(client);
       const verifier = this.#task.verifier;
       // With a verifier the actor's grade is only its input, so grading it is always best effort.
       await this.#grade(client, agentFailed || verifier != null);
+      // A multi-step task (hudkit superset): a grade naming a `next_step` asks for another
+      // start / agent / grade round on the same session; the last grade is the run's.
+      while (!agentFailed && verifier == null && nextStepOf(this.#state.grade.raw) !== undefined) {
+        await this.#startTask(client);
+        agentFailed = await this.#runAgent(client);
+        await this.#grade(client, agentFailed);
+      }
       if (verifier != null) await this.#verify(client, verifier);
     } finally {
       this.#client = undefined;

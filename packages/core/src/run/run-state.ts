@@ -32,6 +32,10 @@ export class RunState {
   readonly agentAbort = new AbortController();
   prompt: Prompt = null;
   bindings: Record<string, Record<string, unknown>> = {};
+  /** The latest `tasks.start` reply, extra keys included. */
+  startFrame: Record<string, unknown> = {};
+  /** How many `tasks.start` rounds the task has had (more than one for a multi-step task). */
+  rounds = 0;
   answer: unknown = undefined;
   grade: Grade = UNGRADED;
   /** The live client, only while the task is started and not yet torn down. */
@@ -77,6 +81,9 @@ export class RunState {
   bindTask(client: HudClient, frame: PromptFrame, startedAt: string): void {
     const { task } = this.identity;
     this.client = client;
+    this.startFrame = { ...frame };
+    this.rounds += 1;
+    this.answer = undefined;
     this.prompt = toPrompt(frame.prompt);
     this.bindings = frame.bindings ?? {};
     this.recordSetup(task.id, task.args, frame, startedAt);

@@ -69,6 +69,32 @@ export class Run {
     return promptText(this.promptMessages);
   }
 
+  /**
+   * The whole `tasks.start` reply of the current round, keys beyond `prompt` and `bindings`
+   * included (a Harbor multi-step task names its step there: `{ harbor_step: "create-file" }`).
+   *
+   * @example
+   * ```ts
+   * const step = run.startFrame.harbor_step; // "create-file"
+   * ```
+   */
+  get startFrame(): Readonly<Record<string, unknown>> {
+    return this.#state.startFrame;
+  }
+
+  /**
+   * Which round of a multi-step task the agent is in: 1 for the first (and only, for most
+   * tasks), 2 after the env's grade asked for a next step, and so on.
+   *
+   * @example
+   * ```ts
+   * if (run.round > 1) console.log("continuing in the same environment");
+   * ```
+   */
+  get round(): number {
+    return this.#state.rounds;
+  }
+
   /** Per-episode capability data from the start frame (`bindings`), by capability name. */
   get bindings(): Readonly<Record<string, Record<string, unknown>>> {
     return this.#state.bindings;

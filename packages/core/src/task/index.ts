@@ -16,5 +16,6 @@ export {
   TaskSchema,
   type VerifierTask,
 } from "./task.js";
+export { type TaskOrigin, taskOrigin } from "./task-origin.js";
 export { Taskset, type TasksetOptions } from "./taskset.js";
 export type { TasksetSourceLoader } from "./taskset-source-loader.js";
