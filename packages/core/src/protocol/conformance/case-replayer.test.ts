@@ -12,6 +12,8 @@ import { hudkitSteps } from "./exemptions.js";
  */
 
 const FAST = { expectTimeoutMs: 500, closePauseMs: 10, endGraceMs: 100 };
+/** For a reply the real server does send: on a loaded machine it can take longer than FAST allows. */
+const PATIENT = { ...FAST, expectTimeoutMs: 10_000 };
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -82,7 +84,7 @@ describe("replayCase catches deviations", () => {
       ...step,
       value: { jsonrpc: "2.0", id: 2, result: { score: 0.5 } },
     }));
-    const failure = await failureOf(replayCase(testCase, steps, { port: await realServerPort(), ...FAST }));
+    const failure = await failureOf(replayCase(testCase, steps, { port: await realServerPort(), ...PATIENT }));
     expect(failure.step?.line).toBe(4);
     expect(failure.message).toContain(
       "case start_good_args, line 4 (conn 1, expect): mismatch at $.result.score",
@@ -99,7 +101,7 @@ describe("replayCase catches deviations", () => {
       value.result.session_id = "<session_id>";
       return { ...step, value };
     });
-    const failure = await failureOf(replayCase(testCase, steps, { port: await realServerPort(), ...FAST }));
+    const failure = await failureOf(replayCase(testCase, steps, { port: await realServerPort(), ...PATIENT }));
     expect(failure.step?.line).toBe(7);
     expect(failure.message).toContain("already seen in this case");
   });
