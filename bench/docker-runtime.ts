@@ -110,4 +110,6 @@ printTable(
   `docker runtime: ${ROLLOUTS} rollouts per side and concurrency, ${ROUNDS} rounds alternating which side goes first; target ratio <= 1.2`,
   rows,
 );
-console.log(`\nwrote ${writeResult("docker-runtime", { rollouts: ROLLOUTS, rounds: ROUNDS, image: IMAGE, rows })}`);
+console.log(
+  `\nwrote ${writeResult("docker-runtime", { rollouts: ROLLOUTS, rounds: ROUNDS, image: IMAGE, rows })}`,
+);

@@ -42,6 +42,12 @@ describe("hud --help", () => {
     [["build"], "--tag <image>"],
     [["docker"], "prune"],
     [["docker", "prune"], "--job <id>"],
+    [["modal"], "prune"],
+    [["modal", "prune"], "--job <id>"],
+    [["e2b"], "prune"],
+    [["e2b", "prune"], "--job <id>"],
+    [["daytona"], "prune"],
+    [["daytona", "prune"], "--json"],
     [["harbor"], "check"],
     [["harbor", "check"], "--json"],
   ])("hud %j --help shows its options and an example", async (command, option) => {

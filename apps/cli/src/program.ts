@@ -2,6 +2,18 @@ import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { EXIT_USAGE, reportError } from "./usage-error.js";
 
+/** The cloud runtime plugins with a `hud <name> prune` command. */
+const CLOUD_RUNTIMES = [
+  {
+    name: "modal",
+    vendor: "Modal",
+    tags: "Modal tags",
+    credentials: "MODAL_TOKEN_ID and MODAL_TOKEN_SECRET",
+  },
+  { name: "e2b", vendor: "E2B", tags: "E2B metadata", credentials: "E2B_API_KEY" },
+  { name: "daytona", vendor: "Daytona", tags: "Daytona labels", credentials: "DAYTONA_API_KEY" },
+] as const;
+
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 /** The default of `--jobs-dir`, `@hudkit/core`'s `DEFAULT_JOBS_DIR` (not imported: `--help` stays light). */
@@ -331,6 +343,36 @@ its rollout ends; prune sweeps what a killed process could not.`,
       const { dockerPruneCommand } = await import("./commands/docker-command.js");
       done(await dockerPruneCommand(options));
     });
+
+  for (const cloud of CLOUD_RUNTIMES) {
+    const command = program
+      .command(cloud.name)
+      .description(`manage what the ${cloud.name} runtime leaves in your ${cloud.vendor} account`)
+      .addHelpText(
+        "after",
+        `\nExamples:\n  $ hud ${cloud.name} prune\n  $ hud ${cloud.name} prune --job <job id>`,
+      );
+    command
+      .command("prune")
+      .description(`terminate the ${cloud.vendor} sandboxes hudkit left behind (all jobs, or one)`)
+      .option("--job <id>", "only this job's sandboxes")
+      .option("--json", "print the removed sandboxes as JSON")
+      .addHelpText(
+        "after",
+        `
+Examples:
+  $ hud ${cloud.name} prune
+  $ hud ${cloud.name} prune --job 9b2c0d6e8f1a4b7c9d3e5f60718293a4 --json
+
+Every sandbox the ${cloud.name} runtime creates is tagged hudkit.job and hudkit.run (${cloud.tags}) and
+terminated when its rollout ends; prune sweeps what a killed process could not. Needs
+@hudkit/runtime-${cloud.name} installed and ${cloud.credentials} set.`,
+      )
+      .action(async (options: Record<string, unknown>) => {
+        const { pluginPruneCommand } = await import("./commands/prune-command.js");
+        done(await pluginPruneCommand(cloud.name, options));
+      });
+  }
 
   const harbor = program
     .command("harbor")

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { parseOptions } from "../option-parsing.js";
-import { formatTable } from "../text-table.js";
 
 /** `hud build`'s options. */
 export const BuildOptionsSchema = z.object({
@@ -55,19 +54,7 @@ export async function dockerPruneCommand(raw: Record<string, unknown>): Promise<
   const options = parseOptions(PruneOptionsSchema, raw);
   const { pruneDockerContainers } = await import("@hudkit/runtime-docker");
   const removed = await pruneDockerContainers(options.job === undefined ? {} : { jobId: options.job });
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(removed, null, 2)}\n`);
-    return 0;
-  }
-  if (removed.length === 0) {
-    process.stdout.write(
-      `no containers left by ${options.job === undefined ? "any job" : `job ${options.job}`}\n`,
-    );
-    return 0;
-  }
-  const rows = removed.map((container) => [container.id.slice(0, 12), container.jobId, container.runId]);
-  process.stdout.write(
-    `${[`removed ${removed.length} container${removed.length === 1 ? "" : "s"}`, ...formatTable(["container", "job", "run"], rows)].join("\n")}\n`,
-  );
+  const { prunedReport } = await import("./prune-command.js");
+  process.stdout.write(prunedReport(removed, { noun: "container", jobId: options.job, json: options.json }));
   return 0;
 }

@@ -1,8 +1,8 @@
 import { stat } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import type { Job, RunTasksOptions, RuntimeProvider, Task, Taskset } from "@hudkit/core";
 import { z } from "zod";
 import { type AgentModule, loadAgentModule } from "../agent-module.js";
+import { CLI_DIR } from "../cli-dir.js";
 import { EvalProgress } from "../eval-progress.js";
 import { jobReport, jobReportLines, plural } from "../job-report.js";
 import { commaList, jobId, parseOptions, secondsAsMs, wholeNumber } from "../option-parsing.js";
@@ -11,7 +11,6 @@ import { loadTasksetSource } from "../taskset-sources.js";
 import { EXIT_INTERRUPTED, UsageError } from "../usage-error.js";
 
 /** The CLI's own package directory: runtime plugins installed with `hud` resolve from here. */
-const CLI_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 /** `hud eval`'s options, as commander hands them over (strings), validated and converted. */
 export const EvalOptionsSchema = z.object({

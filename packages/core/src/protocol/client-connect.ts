@@ -131,6 +131,7 @@ async function dialAttempt(
     headers: options.headers,
     token: options.token,
     maxFrameBytes: options.maxFrameBytes,
+    ca: options.ca,
     signal: attempt.signal,
   });
 }

@@ -19,6 +19,8 @@ export interface DialOptions {
   headers?: Record<string, string>;
   token?: string;
   maxFrameBytes?: number;
+  /** PEM certificate(s) to trust for `wss://` besides the system's. */
+  ca?: string | undefined;
   signal?: AbortSignal;
 }
 
@@ -46,6 +48,7 @@ export async function dialControlTransport(
     headers: upgradeHeaders(options),
     signal: options.signal,
     maxPayload: options.maxFrameBytes,
+    ca: options.ca,
   });
   return new WebSocketControlTransport(ws);
 }

@@ -73,6 +73,8 @@ export class TunnelPeerError extends HudkitError {
 export interface TunnelOptions {
   headers?: Record<string, string>;
   token?: string;
+  /** PEM certificate(s) to trust for `wss://` besides the system's. */
+  ca?: string | undefined;
   maxFrameBytes?: number;
   signal?: AbortSignal;
 }
@@ -175,6 +177,7 @@ async function openWebSocketTunnel(
       headers: upgradeHeaders(options),
       signal: options.signal,
       maxPayload: options.maxFrameBytes,
+      ca: options.ca,
     });
     return { kind: "ws", ws };
   } catch (error) {

@@ -1,3 +1,4 @@
+import tls from "node:tls";
 import WebSocket from "ws";
 import { HudkitError } from "../errors/hudkit-error.js";
 
@@ -45,7 +46,13 @@ export class WebSocketUpgradeError extends HudkitError {
  */
 export function dialWebSocket(
   url: string,
-  options: { headers?: Record<string, string>; signal?: AbortSignal; maxPayload?: number } = {},
+  options: {
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    maxPayload?: number | undefined;
+    /** PEM certificate(s) to trust besides the system's (a private CA in front of the env). */
+    ca?: string | undefined;
+  } = {},
 ): Promise<WebSocket> {
   const { signal } = options;
   return new Promise<WebSocket>((resolve, reject) => {
@@ -56,6 +63,8 @@ export function dialWebSocket(
     const ws = new WebSocket(url, {
       headers: options.headers ?? {},
       perMessageDeflate: false,
+      // Added to the system roots rather than replacing them, as NODE_EXTRA_CA_CERTS does.
+      ...(options.ca === undefined ? {} : { ca: [...tls.rootCertificates, options.ca] }),
       ...(options.maxPayload === undefined ? {} : { maxPayload: options.maxPayload }),
     });
     ws.binaryType = "nodebuffer";

@@ -58,6 +58,11 @@ export interface HudClientOptions {
   token?: string;
   /** Headers for WebSocket tunnel upgrades (and, in `connect`, the control upgrade). */
   headers?: Record<string, string>;
+  /**
+   * PEM certificate(s) to trust for `wss://` besides the system's, for a gateway behind a
+   * private CA.
+   */
+  ca?: string;
   /** Heartbeat period; 0 disables it. Default {@link DEFAULT_HEARTBEAT_MS}. */
   heartbeatMs?: number;
   /** Default {@link DEFAULT_HEARTBEAT_REPLY_TIMEOUT_MS}. */
@@ -487,12 +492,13 @@ export class HudClient implements AsyncDisposable {
     await this.#closeForwarders();
     const endpoint = this.#options.endpoint;
     if (endpoint === undefined) return;
-    const { headers, token, maxFrameBytes } = this.#options;
+    const { headers, token, maxFrameBytes, ca } = this.#options;
     for (const binding of bindings) {
       const forwarder = await CapabilityForwarder.start({
         capability: binding.name,
         logger: this.#logger,
-        openTunnel: (signal) => openTunnel(endpoint, binding.name, { headers, token, maxFrameBytes, signal }),
+        openTunnel: (signal) =>
+          openTunnel(endpoint, binding.name, { headers, token, maxFrameBytes, ca, signal }),
       });
       if (this.#unusable) {
         // Closed or broken while listening: this forwarder would outlive the client.

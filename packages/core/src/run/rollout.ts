@@ -267,13 +267,14 @@ class Rollout {
 
   async #session(substrate: Substrate): Promise<void> {
     const state = this.#state;
-    const { url, headers, token, readyTimeoutMs } = substrate.endpoint;
+    const { url, headers, token, readyTimeoutMs, ca } = substrate.endpoint;
     state.endpoint = recordableUrl(url);
     this.#checkpoint();
     state.enter("connecting");
     const client = await connect(url, {
       ...(headers === undefined ? {} : { headers: { ...headers } }),
       ...(token === undefined ? {} : { token }),
+      ...(ca === undefined ? {} : { ca }),
       ...(readyTimeoutMs === undefined ? {} : { readyTimeoutMs }),
       signal: this.#hardStop.signal,
     });

@@ -1,3 +1,19 @@
+export type { CloudRuntimeOverrides, PrunedResource, PruneRequest } from "./cloud-support.js";
+export {
+  cloudRuntimeOverrides,
+  defaultServeCommand,
+  generateControlToken,
+  JOB_TAG,
+  millisToMinutes,
+  millisToSeconds,
+  ProviderAuthError,
+  RUN_TAG,
+  readCredentials,
+  resourceTags,
+  TASK_TAG,
+  vendorError,
+  wholeSecondMillis,
+} from "./cloud-support.js";
 export type { BundleEnvironmentOptions, EnvironmentBundle } from "./env-bundle.js";
 export { bundleEnvironment, DEFAULT_BUNDLE_CACHE_DIR } from "./env-bundle.js";
 export { envChildMain } from "./env-child-main.js";
@@ -6,9 +22,10 @@ export { HUD_CONFIG_FILES, loadHudConfig } from "./hud-config.js";
 export type { InProcessRuntimeOptions, LocalRuntimeOptions } from "./local-runtime.js";
 export { localRuntime } from "./local-runtime.js";
 export type { LocalRuntime } from "./local-runtime-contract.js";
+export { OutputTail } from "./output-tail.js";
 export type { AcquireContext, Endpoint, RuntimePlugin, RuntimeProvider, Substrate } from "./provider.js";
 export type { ResolveRuntimeOptions } from "./resolve-runtime.js";
-export { resolveRuntime } from "./resolve-runtime.js";
+export { resolveRuntime, resolveRuntimePlugin } from "./resolve-runtime.js";
 export {
   checkRuntimePlugin,
   checkRuntimeProvider,

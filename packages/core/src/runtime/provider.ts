@@ -1,4 +1,5 @@
 import type { Task } from "../task/task.js";
+import type { PrunedResource, PruneRequest } from "./cloud-support.js";
 
 /** Where a substrate's environment server can be reached: `tcp://`, `ws://` or `wss://`. */
 export interface Endpoint {
@@ -7,6 +8,8 @@ export interface Endpoint {
   readonly headers?: Readonly<Record<string, string>>;
   /** Bearer token the server demands (`HUD_CONTROL_TOKEN`), when the provider set one. */
   readonly token?: string;
+  /** PEM certificate(s) to trust for a `wss://` URL besides the system's (a private CA). */
+  readonly ca?: string;
   /** How long the server may take to answer `hello`; the provider knows its start-up cost. */
   readonly readyTimeoutMs?: number;
 }
@@ -62,4 +65,9 @@ export interface RuntimePlugin {
   readonly specificationVersion: "runtime-plugin-v1";
   readonly name: string;
   create(arg: string, options: Record<string, unknown>): RuntimeProvider | Promise<RuntimeProvider>;
+  /**
+   * Removes what killed processes left behind: every resource tagged with a job (or with the
+   * given job). `hud <name> prune [--job ID]` calls it.
+   */
+  prune?(request: PruneRequest): Promise<PrunedResource[]>;
 }

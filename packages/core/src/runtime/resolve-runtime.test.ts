@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RuntimeProvider } from "./provider.js";
-import { resolveRuntime } from "./resolve-runtime.js";
+import { resolveRuntime, resolveRuntimePlugin } from "./resolve-runtime.js";
 import { pluginPackages, splitRuntimeSpec } from "./runtime-spec.js";
 import { ECHO_TASK, fixture, testContext } from "./runtime-test-support.js";
 
@@ -238,5 +238,51 @@ describe("resolveRuntime with hud.config", () => {
     expect(await resolveRuntime("given", { projectDir: configured, config: { runtimes: { given } } })).toBe(
       given,
     );
+  });
+});
+
+describe("resolveRuntimePlugin", () => {
+  it("loads a plugin package without creating a provider, prune hook included", async () => {
+    await writeFile(
+      join(bare, "sweeper.mjs"),
+      `export default {
+        specificationVersion: "runtime-plugin-v1",
+        name: "sweeper",
+        create: () => { throw new Error("create must not run"); },
+        prune: async ({ jobId }) => [{ id: "sb-1", jobId, runId: "r1" }],
+      };\n`,
+    );
+    const plugin = await resolveRuntimePlugin("./sweeper.mjs", { projectDir: bare, cliDir: bare });
+    expect(plugin.name).toBe("sweeper");
+    expect(await plugin.prune?.({ jobId: "j1" })).toEqual([{ id: "sb-1", jobId: "j1", runId: "r1" }]);
+    const echo = await resolveRuntimePlugin("echo", { projectDir: bare, cliDir: project });
+    expect(echo.specificationVersion).toBe("runtime-plugin-v1");
+  });
+
+  it("fails like --runtime does for a plugin that is not installed, or has the wrong shape", async () => {
+    await expect(resolveRuntimePlugin("e2b", { projectDir: bare, cliDir: bare })).rejects.toThrow(
+      "no runtime plugin for 'e2b': install it with `pnpm add @hudkit/runtime-e2b` (or npm i @hudkit/runtime-e2b)",
+    );
+    await writeFile(
+      join(bare, "bad-prune.mjs"),
+      `export default { specificationVersion: "runtime-plugin-v1", name: "bad", create() {}, prune: 3 };\n`,
+    );
+    await expect(
+      resolveRuntimePlugin("./bad-prune.mjs", { projectDir: bare, cliDir: bare }),
+    ).rejects.toThrow();
+  });
+
+  it("takes a plugin registered in hud.config first", async () => {
+    const registered = {
+      specificationVersion: "runtime-plugin-v1" as const,
+      name: "mine",
+      create: () => provider("mine"),
+    };
+    const plugin = await resolveRuntimePlugin("e2b", {
+      projectDir: bare,
+      cliDir: bare,
+      config: { runtimes: { e2b: registered } },
+    });
+    expect(plugin).toBe(registered);
   });
 });

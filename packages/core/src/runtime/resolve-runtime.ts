@@ -4,7 +4,7 @@ import { HudkitError } from "../errors/hudkit-error.js";
 import { type HudConfig, loadHudConfig } from "./hud-config.js";
 import { localRuntime } from "./local-runtime.js";
 import { importPluginPackage } from "./plugin-package-import.js";
-import type { RuntimeProvider } from "./provider.js";
+import type { RuntimePlugin, RuntimeProvider } from "./provider.js";
 import {
   checkRuntimePlugin,
   checkRuntimeProvider,
@@ -79,25 +79,55 @@ export async function resolveRuntime(
     return fromRegistration(registered, `hud.config runtimes.${name}`, name, arg, pluginOptions);
   }
 
+  const { module, origin } = await importRuntimePluginModule(name, projectDir, options.cliDir);
+  return createFromPlugin(module, origin, arg, pluginOptions);
+}
+
+/**
+ * Loads the plugin behind a runtime name without creating a provider, for commands that act on
+ * the plugin itself (`hud <name> prune`). Resolution is {@link resolveRuntime}'s: `hud.config`
+ * registrations, then plugin packages from `projectDir` and `cliDir`, or a module path.
+ *
+ * @example
+ * ```ts
+ * const plugin = await resolveRuntimePlugin("e2b");
+ * const removed = (await plugin.prune?.({ jobId })) ?? [];
+ * ```
+ */
+export async function resolveRuntimePlugin(
+  name: string,
+  options: Omit<ResolveRuntimeOptions, "pluginOptions"> = {},
+): Promise<RuntimePlugin> {
+  const projectDir = resolve(options.projectDir ?? process.cwd());
+  const config = options.config ?? (await loadHudConfig(projectDir))?.config;
+  const registered =
+    config?.runtimes && Object.hasOwn(config.runtimes, name) ? config.runtimes[name] : undefined;
+  if (registered !== undefined) return checkRuntimePlugin(registered, `hud.config runtimes.${name}`);
+  const { module, origin } = await importRuntimePluginModule(name, projectDir, options.cliDir);
+  return checkRuntimePlugin(module, origin);
+}
+
+async function importRuntimePluginModule(
+  name: string,
+  projectDir: string,
+  cliDir: string | undefined,
+): Promise<{ module: unknown; origin: string }> {
   if (isModulePath(name)) {
     const file = resolve(projectDir, name);
-    let module: unknown;
     try {
-      module = unwrapDefault(await import(pathToFileURL(file).href));
+      return { module: unwrapDefault(await import(pathToFileURL(file).href)), origin: name };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new HudkitError("plugin-import-failed", `cannot load runtime plugin ${name}: ${message}`, {
         cause: error,
       });
     }
-    return createFromPlugin(module, name, arg, pluginOptions);
   }
-
-  const dirs = [...new Set([projectDir, resolve(options.cliDir ?? OWN_DIR)])];
+  const dirs = [...new Set([projectDir, resolve(cliDir ?? OWN_DIR)])];
   const candidates = pluginPackages(name);
   for (const pkg of candidates) {
     const module = await importPluginPackage(pkg, dirs);
-    if (module !== undefined) return createFromPlugin(module, pkg, arg, pluginOptions);
+    if (module !== undefined) return { module, origin: pkg };
   }
   const install = candidates[0]!;
   throw new HudkitError(

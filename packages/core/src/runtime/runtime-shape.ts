@@ -14,6 +14,7 @@ const PluginShape = z.looseObject({
   specificationVersion: z.literal("runtime-plugin-v1"),
   name: z.string(),
   create: callable,
+  prune: callable.optional(),
 });
 
 /**

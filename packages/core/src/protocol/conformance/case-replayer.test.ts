@@ -84,7 +84,9 @@ describe("replayCase catches deviations", () => {
       ...step,
       value: { jsonrpc: "2.0", id: 2, result: { score: 0.5 } },
     }));
-    const failure = await failureOf(replayCase(testCase, steps, { port: await realServerPort(), ...PATIENT }));
+    const failure = await failureOf(
+      replayCase(testCase, steps, { port: await realServerPort(), ...PATIENT }),
+    );
     expect(failure.step?.line).toBe(4);
     expect(failure.message).toContain(
       "case start_good_args, line 4 (conn 1, expect): mismatch at $.result.score",
@@ -101,7 +103,9 @@ describe("replayCase catches deviations", () => {
       value.result.session_id = "<session_id>";
       return { ...step, value };
     });
-    const failure = await failureOf(replayCase(testCase, steps, { port: await realServerPort(), ...PATIENT }));
+    const failure = await failureOf(
+      replayCase(testCase, steps, { port: await realServerPort(), ...PATIENT }),
+    );
     expect(failure.step?.line).toBe(7);
     expect(failure.message).toContain("already seen in this case");
   });
