@@ -49,6 +49,8 @@ export const JobFileSchema = z.object({
   group: z.number().int().positive(),
   maxConcurrent: z.number().int().positive().nullable(),
   rolloutTimeoutMs: z.number().positive().nullable(),
+  /** What the job's creator attached (`createJob(name, { metadata })`); absent in older files. */
+  metadata: z.record(z.string(), z.unknown()).nullable().optional(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
   status: z.enum(["running", "completed", "interrupted"]),

@@ -1,8 +1,9 @@
+import { dirname } from "node:path";
 import { HudkitError } from "../errors/hudkit-error.js";
 import { hexId } from "./hex-id.js";
-import { DEFAULT_JOBS_DIR, type JobFile, JobStore } from "./job-store.js";
+import { DEFAULT_JOBS_DIR, type JobFile, JobStore, readJobFiles, readTrace } from "./job-store.js";
 import { PHASES, type Phase } from "./phase.js";
-import type { Run } from "./run.js";
+import { Run } from "./run.js";
 import { nowIso } from "./trace.js";
 
 /**
@@ -32,6 +33,8 @@ export interface JobStartOptions {
   jobsDir?: string;
   /** The taskset's name, recorded in `job.json`. */
   taskset?: string;
+  /** Free-form JSON recorded in `job.json` (the older API's `createJob(name, { metadata })`). */
+  metadata?: Record<string, unknown>;
 }
 
 /**
@@ -90,6 +93,8 @@ export class Job {
   /** The job's directory: `job.json`, `runs.jsonl`, `traces/`. */
   readonly dir: string;
   readonly group: number;
+  /** What the job's creator attached; null when nothing was. */
+  readonly metadata: Record<string, unknown> | null;
   readonly #store: JobStore;
   readonly #runs: Run[] = [];
   #status: JobStatus = "running";
@@ -116,6 +121,7 @@ export class Job {
     this.name = file.name;
     this.createdAt = file.createdAt;
     this.group = file.group;
+    this.metadata = file.metadata ?? null;
     this.dir = store.dir;
     this.#store = store;
     this.#settings = {
@@ -142,7 +148,14 @@ export class Job {
     const id = hexId();
     const store = await JobStore.create(options.jobsDir ?? DEFAULT_JOBS_DIR, id);
     const job = new Job(
-      { id, name: options.name, createdAt: nowIso(), group, taskset: options.taskset ?? null },
+      {
+        id,
+        name: options.name,
+        createdAt: nowIso(),
+        group,
+        taskset: options.taskset ?? null,
+        metadata: options.metadata ?? null,
+      },
       store,
     );
     await store.writeJobFile(job.toJSON());
@@ -232,6 +245,28 @@ export class Job {
     this.#runs.push(run);
   }
 
+  /**
+   * Every run recorded in the job's directory, read back with its trace (steps, prompt, answer,
+   * reward, timings): the older API's `job.load_trajectories()`. Read from disk, not from
+   * {@link runs}, so it also sees runs another process or handle added.
+   *
+   * @example
+   * ```ts
+   * for (const run of await job.loadTrajectories()) console.log(run.answer, run.reward, run.trace.steps.length);
+   * ```
+   */
+  async loadTrajectories(): Promise<Run[]> {
+    const jobsDir = dirname(this.dir);
+    const { records } = await readJobFiles(jobsDir, this.id);
+    return Promise.all(
+      records.map(async (record) => {
+        // A missing trace (the process died between the two writes) leaves the run without steps.
+        const trace = await readTrace(jobsDir, this.id, record.runId).catch(() => undefined);
+        return Run.fromRecord(record, trace);
+      }),
+    );
+  }
+
   /** The contents of `job.json`. */
   toJSON(): JobFile {
     return {
@@ -244,6 +279,7 @@ export class Job {
       group: this.group,
       maxConcurrent: this.#settings.maxConcurrent,
       rolloutTimeoutMs: this.#settings.rolloutTimeoutMs,
+      metadata: this.metadata,
       createdAt: this.createdAt,
       finishedAt: this.#finishedAt,
       status: this.#status,

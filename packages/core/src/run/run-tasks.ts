@@ -1,6 +1,7 @@
 import { HudkitError } from "../errors/hudkit-error.js";
 import type { Task } from "../task/task.js";
 import type { Agent } from "./agent.js";
+import { currentJob } from "./current-job.js";
 import { expandGroups } from "./group-expansion.js";
 import { Job } from "./job.js";
 import { checkExecution, type ExecutionOptions, executePlan } from "./job-execution.js";
@@ -16,7 +17,10 @@ import { checkExecution, type ExecutionOptions, executePlan } from "./job-execut
 export interface RunTasksOptions extends ExecutionOptions {
   /** Rollouts per task; a whole number, at least 1. Default: the job's group, else 1. */
   group?: number;
-  /** Accumulate into this job (see `Job.start`) instead of starting a new one. */
+  /**
+   * Accumulate into this job (see `Job.start`) instead of starting a new one. Default: the job
+   * of the enclosing `job(name)(fn)` call, if any.
+   */
   job?: Job;
   /** The new job's name. Default: the task id for one task, else `<taskset> (<n> tasks)`, plus `(<group> times)`. */
   name?: string;
@@ -54,6 +58,7 @@ export async function runTasks(tasks: Iterable<Task>, agent: Agent, options: Run
   }
   const job =
     options.job ??
+    currentJob() ??
     (await Job.start({
       name: options.name ?? defaultJobName(list, group, options.taskset),
       group,
