@@ -1,11 +1,18 @@
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
-import type { ClientChannel, ConnectConfig } from "ssh2";
-import ssh2 from "ssh2";
+import type { Client, ClientChannel, ConnectConfig } from "ssh2";
 import { HudkitError } from "../errors/hudkit-error.js";
 
-// ssh2 is CommonJS whose named exports Node cannot detect, so they come off the default export.
-const { Client, utils } = ssh2;
+/**
+ * ssh2 is loaded on first use, not when core is imported: it carries an optional native addon,
+ * so env bundles (which import core) leave it out as an external, and an env image has no
+ * node_modules to find it in. Only a client that opens a shell needs it.
+ */
+async function loadSsh2(): Promise<typeof import("ssh2")> {
+  // CommonJS whose named exports Node cannot detect: they come off the default export.
+  const module = await import("ssh2");
+  return (module as unknown as { default: typeof import("ssh2") }).default ?? module;
+}
 
 // ssh2's own default; an agent on the same host connects in milliseconds.
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
@@ -119,6 +126,7 @@ export async function openSshShell(
   options.signal?.throwIfAborted();
   const { host, port } = parseSshUrl(binding.url);
   const params = binding.params;
+  const { Client: SshClient, utils } = await loadSsh2();
   const hostKey = utils.parseKey(requireString(params, "host_pubkey"));
   if (hostKey instanceof Error) {
     throw new HudkitError("invalid-capability", `host_pubkey is not a public key: ${hostKey.message}`);
@@ -127,7 +135,7 @@ export async function openSshShell(
   const privateKey = await clientKeyOf(params);
   const username = options.user ?? (typeof params.user === "string" ? params.user : DEFAULT_USER);
 
-  const client = new Client();
+  const client = new SshClient();
   let hostKeyMismatch = false;
   const config: ConnectConfig = {
     host,
@@ -221,7 +229,7 @@ export async function openSshShell(
 
 /** Runs one command in its own session channel and collects what it prints. */
 function runCommand(
-  client: InstanceType<typeof Client>,
+  client: Client,
   command: string,
   stdin: StdinSource,
   options: Omit<SshExecOptions, "stdin">,

@@ -3,10 +3,11 @@ import { fileURLToPath } from "node:url";
 import { HudkitError } from "@hudkit/core";
 
 /**
- * Packages core loads lazily for loading and bundling envs. The driver never reaches those code
- * paths, so they stay out of its bundle (the image has none of them).
+ * Packages core loads lazily for loading and bundling envs, and for the gym handle's ssh/2
+ * client. The driver never reaches those code paths, so they stay out of its bundle (the image
+ * has none of them).
  */
-const UNUSED_LOADERS = ["esbuild", "tsx", "import-meta-resolve"];
+const UNUSED_LOADERS = ["esbuild", "tsx", "import-meta-resolve", "ssh2"];
 
 /** The part of esbuild's API this module calls. */
 interface Esbuild {
