@@ -15,6 +15,7 @@ import {
   millisToMinutes,
   millisToSeconds,
   OutputTail,
+  raceAbort,
   resourceTags,
 } from "@hudkit/core";
 import { z } from "zod";
@@ -393,23 +394,4 @@ async function deleteTagged(daytona: Daytona, task: Task, ctx: AcquireContext): 
   } catch {
     // Listing failed too (the API is down, the key refused): prune finds the sandbox later.
   }
-}
-
-/** Waits for `work`, or rejects with the signal's reason as soon as it aborts; the work goes on. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

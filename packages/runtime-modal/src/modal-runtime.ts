@@ -5,6 +5,7 @@ import {
   generateControlToken,
   HudkitError,
   OutputTail,
+  raceAbort,
   resourceTags,
   wholeSecondMillis,
 } from "@hudkit/core";
@@ -186,7 +187,7 @@ async function startSandbox(
   try {
     ctx.log(`modal sandbox ${sandbox.sandboxId} from ${image}`);
     ctx.signal.throwIfAborted();
-    const tunnels = await untilAborted(sandbox.tunnels(), ctx.signal).catch((error: unknown) => {
+    const tunnels = await raceAbort(sandbox.tunnels(), ctx.signal).catch((error: unknown) => {
       throw ctx.signal.aborted
         ? error
         : modalError(`opening the tunnel of sandbox ${sandbox.sandboxId}`, error);
@@ -242,16 +243,6 @@ function refuseUnsupported(task: Task, overrides: CloudRuntimeOverrides): void {
       `task ${task.slug} asks for ${unsupported.join(", ")}, which the modal runtime does not support`,
     );
   }
-}
-
-/** `promise`, unless `signal` aborts first: then its reason. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-    if (signal.aborted) onAbort();
-  });
 }
 
 /**

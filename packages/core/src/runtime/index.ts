@@ -1,3 +1,4 @@
+export { raceAbort } from "./abort-race.js";
 export type { CloudRuntimeOverrides, PrunedResource, PruneRequest } from "./cloud-support.js";
 export {
   cloudRuntimeOverrides,
