@@ -50,7 +50,7 @@ describe("hud harbor export", () => {
     expect(again.stderr).toMatch(
       /^hud: .*already exist.* not empty: remove them or export to another folder/,
     );
-  }, 120_000);
+  }, 300_000);
 
   it("says a bad --answer-file or a .jsonl without --env-file in one line, exit 2", async () => {
     const relativeAnswer = await runHud([
@@ -74,7 +74,7 @@ describe("hud harbor export", () => {
     expect(rows.code).toBe(2);
     expect(linesOf(rows.stderr)).toHaveLength(1);
     expect(rows.stderr).toMatch(/^hud: .*--env-file/);
-  }, 60_000);
+  }, 180_000);
 
   it("teaches with --help: its options and an example", async () => {
     const result = await runHud(["harbor", "export", "--help"]);

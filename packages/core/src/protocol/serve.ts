@@ -1,5 +1,5 @@
 import type { Environment } from "../environment/environment.js";
-import { type BindOptions, type BoundServer, bind } from "./server.js";
+import { type BindOptions, bind } from "./server.js";
 
 /** Options of {@link serve}. */
 export interface ServeOptions extends BindOptions {
@@ -22,25 +22,32 @@ export interface ServeOptions extends BindOptions {
  * ```
  */
 export async function serve(env: Environment, options: ServeOptions = {}): Promise<void> {
-  const server = await bind(env, options);
-  const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
-  announce(`HUD_SERVE_PORT=${server.port}`);
-  await waitForStop(server, options);
-}
-
-async function waitForStop(server: BoundServer, options: ServeOptions): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      options.signal?.removeEventListener("abort", stop);
-      void server.close().then(resolve, resolve);
-    };
-    if (options.handleSignals !== false) {
-      process.once("SIGTERM", stop);
-      process.once("SIGINT", stop);
+  // Signals are watched from the start: a parent that sends SIGTERM as soon as it reads the port
+  // line must get a clean shutdown, not the default disposition that kills the process.
+  const stopRequested = new AbortController();
+  const requestStop = () => stopRequested.abort();
+  if (options.handleSignals !== false) {
+    process.once("SIGTERM", requestStop);
+    process.once("SIGINT", requestStop);
+  }
+  options.signal?.addEventListener("abort", requestStop, { once: true });
+  if (options.signal?.aborted) requestStop();
+  try {
+    const server = await bind(env, options);
+    try {
+      if (!stopRequested.signal.aborted) {
+        const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
+        announce(`HUD_SERVE_PORT=${server.port}`);
+        await new Promise<void>((resolve) => {
+          stopRequested.signal.addEventListener("abort", () => resolve(), { once: true });
+        });
+      }
+    } finally {
+      await server.close().catch(() => {});
     }
-    if (options.signal?.aborted) stop();
-    options.signal?.addEventListener("abort", stop, { once: true });
-  });
+  } finally {
+    process.off("SIGTERM", requestStop);
+    process.off("SIGINT", requestStop);
+    options.signal?.removeEventListener("abort", requestStop);
+  }
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { bind } from "../protocol/server.js";
 import { bundleEnvironment } from "../runtime/env-bundle.js";
+import type { RuntimeProvider } from "../runtime/provider.js";
 import type { Task } from "../task/task.js";
 import { badGrade, crashMidTask, echo, env, hang } from "./fixtures/faulty-env.js";
 import { SLOW_JOB_GROUP, SLOW_JOB_TAGS, slowAgent } from "./fixtures/slow-job.js";
@@ -66,11 +67,25 @@ describe("failure isolation with real env processes", () => {
         if (run.args.tag === "throws") throw new Error("the agent gave up");
         if (run.args.tag === "slow") await sleep(30_000); // ignores run.signal on purpose
       };
+      // The hanging env's child is started before its rollout, so the rollout's time budget is
+      // spent in the hung `tasks.start` rather than in a spawn that a loaded machine slows down.
       const hangProvider = localEnvsProvider(envFiles);
+      const hangTask = hang();
+      const hangSubstrate = await hangProvider.acquire(hangTask, {
+        signal: new AbortController().signal,
+        log: () => {},
+        jobId: "pre-acquired",
+        runId: "pre-acquired",
+      });
+      const preAcquired: RuntimeProvider = {
+        specificationVersion: "runtime-v1",
+        name: "pre-acquired",
+        acquire: async () => hangSubstrate,
+      };
       const jobsDir = mkdtempSync(join(tmpdir(), "hudkit-faults-"));
       const [job, hung] = await Promise.all([
         runTasks(tasks, agent, { provider, jobsDir }),
-        rollout(hang(), agent, { provider: hangProvider, rolloutTimeoutMs: HANG_TIMEOUT_MS }),
+        rollout(hangTask, agent, { provider: preAcquired, rolloutTimeoutMs: HANG_TIMEOUT_MS }),
       ]);
 
       const outcome = (run: Run) => ({

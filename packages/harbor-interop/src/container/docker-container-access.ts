@@ -23,6 +23,13 @@ const DEFAULT_MAX_OUTPUT = 1024 * 1024;
 const GROUP_WRAPPER =
   'set -m; bash -c "$1" & p=$!; exec 2>/dev/null; echo "$p" > "/tmp/.hudkit-exec-$2"; wait "$p"; s=$?; rm -f "/tmp/.hudkit-exec-$2"; exit "$s"';
 
+// A tty command sets its terminal size itself before it starts: engines before API 1.42 take
+// no initial size, and the resize call that follows the start can land after a quick command
+// has already read a 0x0 terminal. It also holds the terminal open for 100 ms after the command
+// ends: a loaded engine can otherwise close the attach before copying what a quick command
+// printed, and the caller sees exit 0 with no output at all.
+const TTY_WRAPPER = 'stty rows "$1" cols "$2" 2>/dev/null; shift 2; "$@"; s=$?; sleep 0.1; exit "$s"';
+
 function envList(env: Record<string, string> | undefined): string[] | undefined {
   return env === undefined ? undefined : Object.entries(env).map(([key, value]) => `${key}=${value}`);
 }
@@ -40,15 +47,23 @@ function execSpec(cmd: string[], options: ExecOptions, tty: boolean): Docker.Exe
   };
 }
 
-/** The exec's exit code once the engine reports it finished; -1 if it never says. */
+/** How long the engine may take to record an exec's exit after its output ended. */
+const EXIT_REPORT_WAIT_MS = 30_000;
+
+/**
+ * The exec's exit code once the engine reports it finished; -1 if it never says. The output
+ * stream can end well before a loaded engine marks the exec finished, so this polls (backing off
+ * from 10 ms to 250 ms) for up to {@link EXIT_REPORT_WAIT_MS}.
+ */
 async function exitCodeOf(exec: Docker.Exec): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
+  const deadline = Date.now() + EXIT_REPORT_WAIT_MS;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
     const info = await exec.inspect().catch(() => undefined);
     if (info === undefined) return -1;
     if (!info.Running && info.ExitCode !== null) return info.ExitCode;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (Date.now() >= deadline) return -1;
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
-  return -1;
 }
 
 function streamEnded(stream: NodeJS.ReadableStream): Promise<void> {
@@ -174,8 +189,13 @@ export function createDockerContainerAccess(docker: Docker, containerId: string)
     exec,
     async spawn(command: string | undefined, options: SpawnOptions = {}): Promise<ContainerProcess> {
       if (options.tty !== undefined) {
-        const cmd = command === undefined ? ["bash", "-l"] : ["bash", "-c", command];
-        return start(cmd, options, options.tty);
+        const { rows, cols } = options.tty;
+        const inner = command === undefined ? ["bash", "-l"] : ["bash", "-c", command];
+        return start(
+          ["bash", "-c", TTY_WRAPPER, "hudkit-tty", String(rows), String(cols), ...inner],
+          options,
+          options.tty,
+        );
       }
       if (command === undefined) return start(["bash", "-l"], options, undefined);
       return startGrouped(command, randomBytes(8).toString("hex"), options);

@@ -46,14 +46,15 @@ describe.skipIf(!enabled)("the harbor runtime on a real engine", () => {
   }
 
   it("gives the agent a shell as [agent].user in [environment].workdir, and keeps every metric of reward.json", async () => {
-    let seen = "";
+    let seen: unknown;
     const agent: Agent = async (run) => {
       await using shell = await openSshShell(run.client.binding("shell"));
-      seen = (await shell.exec("echo $(whoami) $(pwd)")).stdout.trim();
+      seen = await shell.exec("echo $(whoami) $(pwd)");
       await shell.exec("whoami > result.txt");
     };
     const run = await runWith(join(FIXTURES, "metrics-json"), agent, runtime);
-    expect(seen).toBe("worker /srv/work");
+    // The whole result, so a failure shows the exit code and stderr as well.
+    expect(seen).toEqual({ exitCode: 0, stdout: "worker /srv/work\n", stderr: "" });
     expect(run.error).toBeNull();
     expect(run.reward).toBe(1);
     expect(run.grade.info).toMatchObject({ rewards: { reward: 1, accuracy: 0.25, files: 1 } });
