@@ -121,7 +121,9 @@ describe("hud task", () => {
   );
 
   it("stops waiting after --ready-timeout when nothing gets parked", async () => {
-    const graded = await runHud(["task", "grade", "--url", url, "--answer", "3", "--ready-timeout", "0.5"]);
+    // Long enough that the first refused attempt comes back in time to wait at least once, even
+    // on a loaded machine (with 0.5 s, one slow round trip used it all up, and nothing waited).
+    const graded = await runHud(["task", "grade", "--url", url, "--answer", "3", "--ready-timeout", "3"]);
     expect(graded.code).toBe(2);
     expect(linesOf(graded.stderr)).toEqual([
       "waiting for the started session to be parked (its connection is still open)",
