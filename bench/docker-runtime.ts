@@ -1,10 +1,11 @@
 /**
  * Docker runtime overhead (issue 5): per-rollout wall time of `createDockerRuntime` (acquire,
  * `hello` through the protocol client, close, dispose) beside a bare dockerode
- * create-start-inspect-handshake-remove of the same image, in the same run, rounds alternating
- * so machine drift hits both alike. Target: at most 1.2x, at concurrency 1, 2 and 4.
+ * create-start-inspect-handshake-remove of the same image, in the same run, in short alternating
+ * chunks so machine drift and stalls hit both alike (see interleave.ts). Target: at most 1.2x,
+ * at concurrency 1, 2 and 4.
  *
- *   pnpm --filter @hudkit/bench docker-runtime [-- --rollouts 12 --image hudkit-bench-letters:latest]
+ *   pnpm --filter @hudkit/bench docker-runtime [-- --rollouts 24 --image hudkit-bench-letters:latest]
  *
  * Needs a Docker engine and the built packages (`pnpm build`); builds the letter-count image
  * first unless it exists.
@@ -13,15 +14,15 @@ import { fileURLToPath } from "node:url";
 import { connect } from "@hudkit/core";
 import { buildEnvironmentImage, createDockerRuntime } from "@hudkit/runtime-docker";
 import Docker from "dockerode";
-import { printTable, quantile, writeResult } from "./bench-table.js";
+import { printTable, writeResult } from "./bench-table.js";
+import { interleave } from "./interleave.js";
+import { startStallMonitor } from "./stall-monitor.js";
 
 const argValue = (flag: string, fallback: string) => {
   const index = process.argv.indexOf(flag);
   return index === -1 ? fallback : process.argv[index + 1]!;
 };
-const ROLLOUTS = Number(argValue("--rollouts", "12"));
-/** More, shorter rounds let a busy machine's drift hit both sides alike (the median is kept). */
-const ROUNDS = Number(argValue("--rounds", "4"));
+const ROLLOUTS = Number(argValue("--rollouts", "24"));
 const IMAGE = argValue("--image", "hudkit-bench-letters:latest");
 const CONCURRENCY = [1, 2, 4];
 const PORT = "8765/tcp";
@@ -71,45 +72,37 @@ async function providerRollout(): Promise<void> {
   }
 }
 
-/** Wall time per rollout of `count` rollouts, `width` at a time. */
-async function perRollout(rollout: () => Promise<void>, width: number, count: number): Promise<number> {
-  const start = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next++ < count) await rollout();
-    }),
-  );
-  return (performance.now() - start) / count;
-}
-
 await bareRollout(); // warm the image's layers and the engine
 await providerRollout();
+const monitor = startStallMonitor();
 const rows = [];
+const chunkMs: Record<string, Record<string, number[]>> = {};
 for (const width of CONCURRENCY) {
-  const bare: number[] = [];
-  const provider: number[] = [];
-  const rounds = ROUNDS;
-  const count = Math.ceil(ROLLOUTS / rounds);
-  for (let round = 0; round < rounds; round++) {
-    // Alternate which side goes first: the engine's clean-up after one side's last container
-    // must not always land on the same side.
-    if (round % 2 === 0) {
-      bare.push(await perRollout(bareRollout, width, count));
-      provider.push(await perRollout(providerRollout, width, count));
-    } else {
-      provider.push(await perRollout(providerRollout, width, count));
-      bare.push(await perRollout(bareRollout, width, count));
-    }
-  }
-  const b = quantile(bare, 0.5);
-  const p = quantile(provider, 0.5);
-  rows.push({ concurrency: width, "bare (ms/rollout)": b, "provider (ms/rollout)": p, ratio: p / b });
+  // Two rollouts per slot per chunk; A B B A order, so the engine's clean-up after one side's
+  // last container does not always land on the same side.
+  const sides = await interleave(
+    { bare: () => bareRollout(), provider: () => providerRollout() },
+    { total: ROLLOUTS, chunk: width * 2, concurrency: width },
+  );
+  chunkMs[width] = { bare: sides.bare.chunks, provider: sides.provider.chunks };
+  const b = sides.bare.medianMs;
+  const p = sides.provider.medianMs;
+  rows.push({
+    concurrency: width,
+    "bare (ms/rollout)": b,
+    "provider (ms/rollout)": p,
+    ratio: p / b,
+    "ratio of totals": sides.provider.meanMs / sides.bare.meanMs,
+  });
 }
+const stalls = await monitor.stop();
 printTable(
-  `docker runtime: ${ROLLOUTS} rollouts per side and concurrency, ${ROUNDS} rounds alternating which side goes first; target ratio <= 1.2`,
+  `docker runtime: ${ROLLOUTS} rollouts per side and concurrency, in alternating chunks of 2 per slot (median chunk); target ratio <= 1.2`,
   rows,
 );
 console.log(
-  `\nwrote ${writeResult("docker-runtime", { rollouts: ROLLOUTS, rounds: ROUNDS, image: IMAGE, rows })}`,
+  `\nmachine stalls (>100 ms with no CPU) during the run: ${stalls.stalls}, ${(stalls.stalledMs / 1000).toFixed(1)} s of ${(stalls.wallMs / 1000).toFixed(1)} s`,
+);
+console.log(
+  `\nwrote ${writeResult("docker-runtime", { rollouts: ROLLOUTS, image: IMAGE, rows, chunkMs, stalls })}`,
 );

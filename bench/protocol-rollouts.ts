@@ -10,7 +10,9 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { connect } from "@hudkit/core";
 import { printTable, quantile, writeResult } from "./bench-table.js";
+import { interleave, type SideResult } from "./interleave.js";
 import { FloorClient } from "./raw-ndjson-floor.js";
+import { startStallMonitor } from "./stall-monitor.js";
 
 const argValue = (flag: string, fallback: number) => {
   const index = process.argv.indexOf(flag);
@@ -83,36 +85,16 @@ async function floorDriver(port: number): Promise<Driver> {
 
 const results: Record<string, unknown> = {};
 const rows: Array<Record<string, string | number>> = [];
-const measured: Record<string, { list: { p50: number; p99: number }; rollouts: Record<number, number> }> = {};
+/** Rollouts per chunk at each concurrency: ~50 ms of work, short beside the VM's stalls. */
+const CHUNK: Record<number, number> = { 1: 100, 64: 250 };
+const LIST_CHUNK = 250;
 
-/** Rounds alternate between the two servers so drift in machine speed hits both alike. */
-const ROUNDS = 5;
-
-async function listSample(driver: Driver, calls: number): Promise<number[]> {
-  const sample: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    const start = performance.now();
-    await driver.list();
-    sample.push(performance.now() - start);
-  }
-  return sample;
-}
-
-async function rolloutSeconds(driver: Driver, count: number, concurrency: number): Promise<number> {
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) await driver.rollout(next++);
-    }),
-  );
-  return (performance.now() - start) / 1000;
-}
-
+const monitor = startStallMonitor();
 const hudkitServer = await startServer([here("./serve-trivial-env.mjs")]);
 const floorServer = await startServer(["--import", "tsx", here("./raw-ndjson-floor.ts"), "serve"]);
+const measured: Record<string, Record<string, SideResult>> = {};
 try {
-  const drivers: Record<string, Driver> = {
+  const drivers = {
     floor: await floorDriver(floorServer.port),
     hudkit: await hudkitDriver(hudkitServer.port),
   };
@@ -120,58 +102,71 @@ try {
     for (let i = 0; i < 200; i++) await driver.list();
     for (let i = 0; i < 100; i++) await driver.rollout(i);
   }
-  const lists: Record<string, number[]> = { floor: [], hudkit: [] };
-  const seconds: Record<string, Record<number, number>> = { floor: {}, hudkit: {} };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, driver] of Object.entries(drivers)) {
-      lists[name]!.push(...(await listSample(driver, Math.ceil(LIST_CALLS / ROUNDS))));
-      for (const c of CONCURRENCIES) {
-        const spent = await rolloutSeconds(driver, Math.ceil(ROLLOUTS / ROUNDS), c);
-        seconds[name]![c] = (seconds[name]![c] ?? 0) + spent;
-      }
-    }
+  measured.list = await interleave(
+    { floor: () => drivers.floor.list(), hudkit: () => drivers.hudkit.list() },
+    { total: LIST_CALLS, chunk: LIST_CHUNK, concurrency: 1 },
+  );
+  for (const c of CONCURRENCIES) {
+    measured[`rollouts@${c}`] = await interleave(
+      { floor: (i) => drivers.floor.rollout(i), hudkit: (i) => drivers.hudkit.rollout(i) },
+      { total: ROLLOUTS, chunk: CHUNK[c]!, concurrency: c },
+    );
   }
-  for (const [name, driver] of Object.entries(drivers)) {
-    driver.closeList();
-    const rollouts: Record<number, number> = {};
-    for (const c of CONCURRENCIES)
-      rollouts[c] = (seconds[name]![c]! * 1000) / (ROUNDS * Math.ceil(ROLLOUTS / ROUNDS));
-    measured[name] = {
-      list: { p50: quantile(lists[name]!, 0.5), p99: quantile(lists[name]!, 0.99) },
-      rollouts,
-    };
-  }
+  for (const driver of Object.values(drivers)) driver.closeList();
 } finally {
   hudkitServer.child.kill("SIGTERM");
   floorServer.child.kill("SIGTERM");
 }
+const stalls = await monitor.stop();
 
-const hudkit = measured.hudkit!;
-const floor = measured.floor!;
-rows.push({
-  metric: "tasks.list p50 (ms)",
-  hudkit: hudkit.list.p50,
-  floor: floor.list.p50,
-  ratio: hudkit.list.p50 / floor.list.p50,
-});
-rows.push({
-  metric: "tasks.list p99 (ms)",
-  hudkit: hudkit.list.p99,
-  floor: floor.list.p99,
-  ratio: hudkit.list.p99 / floor.list.p99,
-});
+const list = measured.list!;
+for (const [metric, q] of [
+  ["tasks.list p50 (ms)", 0.5],
+  ["tasks.list p99 (ms)", 0.99],
+] as const) {
+  const h = quantile(list.hudkit!.latencies, q);
+  const f = quantile(list.floor!.latencies, q);
+  rows.push({ metric, hudkit: h, floor: f, ratio: h / f });
+}
 for (const c of CONCURRENCIES) {
-  const h = hudkit.rollouts[c]!;
-  const f = floor.rollouts[c]!;
-  rows.push({ metric: `rollout @${c} (ms each)`, hudkit: h, floor: f, ratio: h / f });
-  rows.push({ metric: `rollouts/s @${c}`, hudkit: 1000 / h, floor: 1000 / f, ratio: f / h });
+  const side = measured[`rollouts@${c}`]!;
+  const h = side.hudkit!;
+  const f = side.floor!;
+  rows.push({
+    metric: `rollout @${c}, median chunk (ms each)`,
+    hudkit: h.medianMs,
+    floor: f.medianMs,
+    ratio: h.medianMs / f.medianMs,
+  });
+  rows.push({
+    metric: `rollouts/s @${c}, median chunk`,
+    hudkit: 1000 / h.medianMs,
+    floor: 1000 / f.medianMs,
+    ratio: f.medianMs / h.medianMs,
+  });
+  rows.push({
+    metric: `rollout @${c}, total/count (ms each)`,
+    hudkit: h.meanMs,
+    floor: f.meanMs,
+    ratio: h.meanMs / f.meanMs,
+  });
 }
 results.rollouts = ROLLOUTS;
 results.listCalls = LIST_CALLS;
-results.measured = measured;
+results.chunks = { list: LIST_CHUNK, rollouts: CHUNK };
+results.chunkMs = Object.fromEntries(
+  Object.entries(measured).map(([k, sides]) => [
+    k,
+    Object.fromEntries(Object.entries(sides).map(([n, s]) => [n, s.chunks])),
+  ]),
+);
+results.stalls = stalls;
 results.rows = rows;
 printTable(
   `protocol: ${ROLLOUTS} rollouts (connect, hello, start, grade, close), ${LIST_CALLS} tasks.list calls; target ratio <= 1.3`,
   rows,
+);
+console.log(
+  `\nmachine stalls (>100 ms with no CPU) during the run: ${stalls.stalls}, ${(stalls.stalledMs / 1000).toFixed(1)} s of ${(stalls.wallMs / 1000).toFixed(1)} s; median rows compare chunks of ${CHUNK[1]} (@1) and ${CHUNK[64]} (@64) rollouts, run alternately`,
 );
 console.log(`\nwrote ${writeResult("protocol-rollouts", results)}`);
