@@ -48,14 +48,17 @@ describe.skipIf(!enabled)("the harbor runtime on a real engine", () => {
   it("gives the agent a shell as [agent].user in [environment].workdir, and keeps every metric of reward.json", async () => {
     let seen: unknown;
     const agent: Agent = async (run) => {
-      await using shell = await openSshShell(run.client.binding("shell"));
+      await using shell = await openSshShell(run.client.binding("shell"), { readyTimeoutMs: 60_000 });
       seen = await shell.exec("echo $(whoami) $(pwd)");
       await shell.exec("whoami > result.txt");
     };
     const run = await runWith(join(FIXTURES, "metrics-json"), agent, runtime);
-    // The whole result, so a failure shows the exit code and stderr as well.
-    expect(seen).toEqual({ exitCode: 0, stdout: "worker /srv/work\n", stderr: "" });
-    expect(run.error).toBeNull();
+    // One assertion over the run's error and the whole exec result, so a failure shows why the
+    // agent never got its answer as well as the exit code and stderr.
+    expect({ error: run.error, seen }).toEqual({
+      error: null,
+      seen: { exitCode: 0, stdout: "worker /srv/work\n", stderr: "" },
+    });
     expect(run.reward).toBe(1);
     expect(run.grade.info).toMatchObject({ rewards: { reward: 1, accuracy: 0.25, files: 1 } });
   }, 300_000);
