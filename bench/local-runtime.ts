@@ -4,6 +4,10 @@
  * `node -e ""` spawn-and-exit measured in the same run (rounds alternate). Target: ratio <= 2.
  * The one-off esbuild bundling happens in the warm-up and is reported on its own.
  *
+ * Each round of the hudkit sides is a small job: a new runtime, its rollouts, then `close()`,
+ * all timed. So the default side pays for its first child, started on demand, and for the one it
+ * started ahead and never used, as a job does. The `prewarm 0` side starts every child on demand.
+ *
  *   cd bench && npx tsx local-runtime.ts [--rollouts 40]
  *
  * Needs the built package (`pnpm build` at the root).
@@ -13,7 +17,14 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleEnvironment, connect, localRuntime, type Task } from "@hudkit/core";
+import {
+  bundleEnvironment,
+  connect,
+  type EnvProcess,
+  type LocalRuntime,
+  localRuntime,
+  type Task,
+} from "@hudkit/core";
 import { printTable, quantile, writeResult } from "./bench-table.js";
 
 const argValue = (flag: string, fallback: number) => {
@@ -28,7 +39,6 @@ const ENV_FILE = fileURLToPath(new URL("./trivial-env.ts", import.meta.url));
 const TASK: Task = { env: "bench", id: "echo", args: { tag: "t" }, slug: "echo" };
 
 const cacheDir = mkdtempSync(join(tmpdir(), "hudkit-bench-bundles-"));
-const runtime = localRuntime(ENV_FILE, { cacheDir });
 const ctx = { signal: new AbortController().signal, log: () => {}, jobId: "bench", runId: "bench" };
 
 interface Phases {
@@ -38,7 +48,7 @@ interface Phases {
 }
 
 /** One rollout on a fresh child; returns how long each phase took. */
-async function hudkitRollout(i: number): Promise<Phases> {
+async function hudkitRollout(runtime: LocalRuntime<EnvProcess>, i: number): Promise<Phases> {
   const t0 = performance.now();
   const substrate = await runtime.acquire(TASK, ctx);
   const t1 = performance.now();
@@ -92,56 +102,91 @@ const bundle = await bundleEnvironment(ENV_FILE, { cacheDir });
 const bundleMs = performance.now() - bundleStart;
 const bundleKiB = statSync(bundle.file).size / 1024;
 
-const perRound = Math.ceil(ROLLOUTS / ROUNDS);
-const wall: Record<string, Record<number, number>> = { hudkit: {}, bare: {} };
-const latencies: Record<string, Record<number, number[]>> = { hudkit: {}, bare: {} };
-const phases: Phases[] = [];
-try {
-  for (let i = 0; i < 3; i++) {
-    await hudkitRollout(i);
-    await bareSpawn();
+/** A job of `count` rollouts at `concurrency` on a new runtime, closed at the end. */
+async function hudkitJob(count: number, concurrency: number, prewarm: number, phases?: Phases[]) {
+  const runtime = localRuntime(ENV_FILE, { cacheDir, prewarm });
+  try {
+    return await timed(count, concurrency, async (i) => {
+      const p = await hudkitRollout(runtime, i);
+      phases?.push(p);
+    });
+  } finally {
+    await runtime.close();
   }
+}
+
+type Side = "bare" | "hudkit" | "prewarm 0";
+const SIDES: readonly Side[] = ["bare", "hudkit", "prewarm 0"];
+const perRound = Math.ceil(ROLLOUTS / ROUNDS);
+const wall: Record<Side, Record<number, number>> = { bare: {}, hudkit: {}, "prewarm 0": {} };
+const latencies: Record<Side, Record<number, number[]>> = { bare: {}, hudkit: {}, "prewarm 0": {} };
+const phases: Record<"hudkit" | "prewarm 0", Phases[]> = { hudkit: [], "prewarm 0": [] };
+
+/** Times one round of a side; a hudkit side's wall time includes closing its runtime. */
+const runSide = async (side: Side, c: number) => {
+  const start = performance.now();
+  const result =
+    side === "bare"
+      ? await timed(perRound, c, () => bareSpawn())
+      : await hudkitJob(perRound, c, side === "hudkit" ? 1 : 0, c === 1 ? phases[side] : undefined);
+  wall[side][c] = (wall[side][c] ?? 0) + (performance.now() - start);
+  latencies[side][c] = [...(latencies[side][c] ?? []), ...result.latencies];
+};
+
+try {
+  await hudkitJob(3, 1, 1);
+  await hudkitJob(3, 1, 0);
+  for (let i = 0; i < 3; i++) await bareSpawn();
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of CONCURRENCIES) {
-      const bare = await timed(perRound, c, () => bareSpawn());
-      const hudkit = await timed(perRound, c, async (i) => {
-        const p = await hudkitRollout(i);
-        if (c === 1) phases.push(p);
-      });
-      for (const [name, result] of [
-        ["bare", bare],
-        ["hudkit", hudkit],
-      ] as const) {
-        wall[name]![c] = (wall[name]![c] ?? 0) + result.wall;
-        latencies[name]![c] = [...(latencies[name]![c] ?? []), ...result.latencies];
-      }
+      // Rotated each round, so no side always follows the same one.
+      for (let k = 0; k < SIDES.length; k++) await runSide(SIDES[(round + k) % SIDES.length]!, c);
     }
   }
 } finally {
-  await runtime.close();
   rmSync(cacheDir, { recursive: true, force: true });
 }
 
 const rows: Array<Record<string, string | number>> = [];
 for (const c of CONCURRENCIES) {
   const count = ROUNDS * perRound;
-  const h = wall.hudkit![c]! / count;
-  const b = wall.bare![c]! / count;
-  rows.push({ metric: `wall per rollout @${c} (ms)`, hudkit: h, "bare node": b, ratio: h / b });
-  const hp50 = quantile(latencies.hudkit![c]!, 0.5);
-  const bp50 = quantile(latencies.bare![c]!, 0.5);
-  rows.push({ metric: `latency p50 @${c} (ms)`, hudkit: hp50, "bare node": bp50, ratio: hp50 / bp50 });
+  const [b, h, p0] = SIDES.map((side) => wall[side][c]! / count) as [number, number, number];
+  rows.push({
+    metric: `wall per rollout @${c} (ms)`,
+    hudkit: h,
+    "prewarm 0": p0,
+    "bare node": b,
+    ratio: h / b,
+    "ratio prewarm 0": p0 / b,
+  });
+  const [bp50, hp50, p0p50] = SIDES.map((side) => quantile(latencies[side][c]!, 0.5)) as [
+    number,
+    number,
+    number,
+  ];
+  rows.push({
+    metric: `latency p50 @${c} (ms)`,
+    hudkit: hp50,
+    "prewarm 0": p0p50,
+    "bare node": bp50,
+    ratio: hp50 / bp50,
+    "ratio prewarm 0": p0p50 / bp50,
+  });
 }
-const mean = (key: keyof Phases) => phases.reduce((sum, p) => sum + p[key], 0) / phases.length;
-const breakdown = { acquire: mean("acquire"), rollout: mean("rollout"), dispose: mean("dispose") };
+const breakdownOf = (list: Phases[]) => {
+  const mean = (key: keyof Phases) => list.reduce((sum, p) => sum + p[key], 0) / list.length;
+  return { acquire: mean("acquire"), "connect+start+grade": mean("rollout"), dispose: mean("dispose") };
+};
+const breakdown = { hudkit: breakdownOf(phases.hudkit), "prewarm 0": breakdownOf(phases["prewarm 0"]) };
 
 printTable(
   `localRuntime: ${ROUNDS * perRound} rollouts per concurrency, fresh child each (acquire, connect, start, grade, dispose) vs bare \`node -e ""\`; target ratio <= 2`,
   rows,
 );
-printTable("phases @1, mean ms", [
-  { acquire: breakdown.acquire, "connect+start+grade": breakdown.rollout, dispose: breakdown.dispose },
-]);
+printTable(
+  "phases @1, mean ms",
+  Object.entries(breakdown).map(([side, phase]) => ({ side, ...phase })),
+);
 console.log(
   `\nbundle: ${bundle.inputs} inputs, ${bundleKiB.toFixed(0)} KiB, built once in ${bundleMs.toFixed(0)} ms (cached after)`,
 );

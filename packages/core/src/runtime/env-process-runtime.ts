@@ -6,7 +6,8 @@ import { raceAbort } from "./abort-race.js";
 import { bundleEnvironmentWith, type EnvironmentBundle, InputHashMemo } from "./env-bundle.js";
 import type { LocalRuntime } from "./local-runtime-contract.js";
 import type { AcquireContext } from "./provider.js";
-import { type EnvProcess, spawnEnvProcess } from "./spawned-env.js";
+import { type EnvProcess, type SpawnedEnv, spawnEnvProcess } from "./spawned-env.js";
+import { WarmChildren } from "./warm-children.js";
 
 /** Settings of {@link createEnvProcessRuntime}, defaults already applied. */
 export interface EnvProcessRuntimeSettings {
@@ -18,12 +19,16 @@ export interface EnvProcessRuntimeSettings {
   readonly env: Readonly<Record<string, string>>;
   readonly cacheDir: string | undefined;
   readonly external: readonly string[];
+  /** Children kept started ahead per bundle and served env; 0 starts each on demand. */
+  readonly prewarm: number;
 }
 
 /**
  * One fresh `node` child per rollout, serving the env from a cached esbuild bundle (see
  * `bundleEnvironment`). Concurrent acquisitions share one bundling pass; each later acquisition
- * re-checks the inputs' hashes, so an edited env is rebuilt between rollouts.
+ * re-checks the inputs' hashes, so an edited env is rebuilt between rollouts. Up to `prewarm`
+ * children per bundle and served env are started ahead (see {@link WarmChildren}); a rebuilt
+ * bundle stops those of the old one.
  *
  * @example
  * ```ts
@@ -33,6 +38,7 @@ export interface EnvProcessRuntimeSettings {
  */
 export function createEnvProcessRuntime(settings: EnvProcessRuntimeSettings): LocalRuntime<EnvProcess> {
   const live = new Set<EnvProcess>();
+  const warm = new WarmChildren(settings.prewarm);
   let bundling: Promise<EnvironmentBundle> | undefined;
   const hashes = new InputHashMemo();
   let closed = false;
@@ -60,7 +66,10 @@ export function createEnvProcessRuntime(settings: EnvProcessRuntimeSettings): Lo
 
   const close = async () => {
     closed = true;
-    await Promise.allSettled([...live].map((substrate) => substrate[Symbol.asyncDispose]()));
+    await Promise.allSettled([
+      warm.close(),
+      ...[...live].map((substrate) => substrate[Symbol.asyncDispose]()),
+    ]);
   };
 
   return {
@@ -73,18 +82,25 @@ export function createEnvProcessRuntime(settings: EnvProcessRuntimeSettings): Lo
       const info = await stat(settings.source);
       const args = [file, "--exit-with-stdin", "--task-env", task.env];
       if (settings.name !== undefined) args.push("--name", settings.name);
-      const child = await spawnEnvProcess({
-        source: settings.source,
-        args,
-        nodeArgs: settings.nodeArgs,
-        // Relative paths in the env mean what they meant beside its source.
-        cwd: info.isDirectory() ? resolve(settings.source) : dirname(resolve(settings.source)),
-        env: { ...process.env, ...settings.env },
-        readyTimeoutMs: settings.readyTimeoutMs,
-        graceMs: settings.graceMs,
-        signal: ctx.signal,
-      });
+      const start = (signal: AbortSignal, background: boolean): Promise<SpawnedEnv> =>
+        spawnEnvProcess({
+          source: settings.source,
+          args,
+          nodeArgs: settings.nodeArgs,
+          // Relative paths in the env mean what they meant beside its source.
+          cwd: info.isDirectory() ? resolve(settings.source) : dirname(resolve(settings.source)),
+          env: { ...process.env, ...settings.env },
+          readyTimeoutMs: settings.readyTimeoutMs,
+          graceMs: settings.graceMs,
+          signal,
+          background,
+        });
+      // The bundle's file name is its content hash: a new name means the env was edited.
+      const key = `${task.env}\0${file}`;
+      void warm.discard((other) => other.endsWith(`\0${file}`));
+      const child = (await warm.take(key, ctx.signal)) ?? (await start(ctx.signal, false));
       live.add(child);
+      if (settings.prewarm > 0 && !closed) warm.refill(key, (signal) => start(signal, true));
       if (closed) {
         await child[Symbol.asyncDispose]();
         throw closedError(settings.source);

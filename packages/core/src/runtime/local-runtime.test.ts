@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -183,10 +184,126 @@ describe("localRuntime(path)", SLOW, () => {
   it("validates its options with one readable line", () => {
     expect(() => localRuntime("env.ts", { graceMs: -1 })).toThrow(/^localRuntime options: graceMs: /);
     expect(() => localRuntime("env.ts", { readyTimeout: 5 } as never)).toThrow(/readyTimeout/);
+    expect(() => localRuntime("env.ts", { prewarm: 1.5 })).toThrow(/^localRuntime options: prewarm: /);
   });
 
   it("reports a missing env file", async () => {
     await using runtime = localRuntime(join(cacheDir, "nope.ts"), { cacheDir });
     await expect(runtime.acquire(ECHO_TASK, testContext())).rejects.toMatchObject({ code: "env-not-found" });
+  });
+});
+
+describe("localRuntime(path) starting children ahead (prewarm)", SLOW, () => {
+  /** Each test its own cache, so the env children it finds by command line are its own. */
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "hudkit-prewarm-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const freshCache = () => mkdtemp(join(dir, "cache-"));
+
+  /** Waits for exactly one env child of `cache` besides `taken`, and returns its pid. */
+  async function warmChild(cache: string, taken: number): Promise<number> {
+    let others: number[] = [];
+    await eventually(async () => {
+      others = (await processesRunning(cache)).filter((pid) => pid !== taken);
+      return others.length === 1;
+    }, 30_000);
+    return others[0]!;
+  }
+
+  it("hands the next rollout the child started while this one ran: fresh, and serving one rollout", async () => {
+    const cache = await freshCache();
+    await using runtime = localRuntime(fixture("env-basic/env.ts"), { cacheDir: cache });
+    const first = await runtime.acquire(ECHO_TASK, testContext());
+    const ahead = await warmChild(cache, first.pid);
+    expect((await rollout(first.endpoint.url, "a")).reward).toBe(1);
+    await first[Symbol.asyncDispose]();
+    expect(await isGone(first.pid)).toBe(true);
+
+    await using second = await runtime.acquire(ECHO_TASK, testContext());
+    expect(second.pid).toBe(ahead);
+    expect(await rollout(second.endpoint.url, "b")).toEqual({
+      prompt: `hello b from pid ${ahead}!`,
+      reward: 1,
+    });
+    // Its own start-up output is in its logs, and another child is on its way for the next one.
+    expect(await second.logs()).toMatch(/GRANDCHILD_PID=\d+/);
+    const next = await warmChild(cache, second.pid);
+    expect(next).not.toBe(first.pid);
+  });
+
+  it("close() stops the children started ahead along with the live ones", async () => {
+    const cache = await freshCache();
+    const runtime = localRuntime(fixture("env-basic/env.ts"), { cacheDir: cache });
+    const substrate = await runtime.acquire(ECHO_TASK, testContext());
+    const ahead = await warmChild(cache, substrate.pid);
+    await runtime.close();
+    expect(await isGone(substrate.pid)).toBe(true);
+    expect(await isGone(ahead)).toBe(true);
+    expect(await processesRunning(cache)).toEqual([]);
+  });
+
+  it("never hands out a child that died while it waited, and starts one instead", async () => {
+    const cache = await freshCache();
+    await using runtime = localRuntime(fixture("env-basic/env.ts"), { cacheDir: cache });
+    const first = await runtime.acquire(ECHO_TASK, testContext());
+    const ahead = await warmChild(cache, first.pid);
+    process.kill(-ahead, "SIGKILL");
+    await eventually(() => isGone(ahead));
+    await first[Symbol.asyncDispose]();
+
+    await using second = await runtime.acquire(ECHO_TASK, testContext());
+    expect(second.pid).not.toBe(ahead);
+    expect((await rollout(second.endpoint.url, "c")).reward).toBe(1);
+  });
+
+  it("with prewarm: 0 starts each child only when a rollout asks", async () => {
+    const cache = await freshCache();
+    await using runtime = localRuntime(fixture("env-basic/env.ts"), { cacheDir: cache, prewarm: 0 });
+    const first = await runtime.acquire(ECHO_TASK, testContext());
+    expect((await rollout(first.endpoint.url, "d")).reward).toBe(1);
+    expect(await processesRunning(cache)).toEqual([first.pid]);
+    await first[Symbol.asyncDispose]();
+    expect(await processesRunning(cache)).toEqual([]);
+  });
+
+  /** Runs a fixture parent program to its end; returns its exit code and everything it printed. */
+  async function runParent(script: string, cache: string, env: Record<string, string> = {}) {
+    const parent = spawn(
+      process.execPath,
+      ["--import", "tsx", fixture(script), fixture("env-basic/env.ts"), cache],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } },
+    );
+    let output = "";
+    parent.stdout!.on("data", (chunk) => {
+      output += String(chunk);
+    });
+    parent.stderr!.on("data", (chunk) => {
+      output += String(chunk);
+    });
+    const code = await new Promise<number | null>((resolve) => parent.once("exit", resolve));
+    return { code, output };
+  }
+
+  it("lets a program that never closes its runtime exit, and takes the waiting child with it", async () => {
+    const cache = await freshCache();
+    const { code, output } = await runParent("finished-parent/parent.ts", cache);
+    expect({ code, output }).toMatchObject({ code: 0, output: expect.stringMatching(/WARM_PID=\d+/) });
+    const warm = Number(/WARM_PID=(\d+)/.exec(output)![1]);
+    await eventually(() => isGone(warm));
+    expect(await processesRunning(cache)).toEqual([]);
+  });
+
+  it("keeps the program alive while a rollout waits for a child still starting in the background", async () => {
+    const cache = await freshCache();
+    // A slow initialize: the child started ahead is still starting when the next rollout asks.
+    const { code, output } = await runParent("finished-parent/take-starting.ts", cache, {
+      INIT_DELAY_MS: "1500",
+    });
+    expect({ code, output }).toMatchObject({ code: 0, output: expect.stringMatching(/TOOK_PID=\d+/) });
+    expect(await processesRunning(cache)).toEqual([]);
   });
 });

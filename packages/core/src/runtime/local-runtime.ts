@@ -12,6 +12,8 @@ import type { EnvProcess } from "./spawned-env.js";
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
 /** Time for shutdown hooks after SIGTERM before the group is killed; the reference allows 10 s. */
 const DEFAULT_GRACE_MS = 5_000;
+/** A bound on idle processes: past a few per core, more only cost memory. */
+const MAX_PREWARM = 16;
 
 /** Options of {@link localRuntime} for an env file served by a child process per rollout. */
 export interface LocalRuntimeOptions {
@@ -29,6 +31,13 @@ export interface LocalRuntimeOptions {
   cacheDir?: string;
   /** Packages to load from their install instead of bundling (native addons always are). */
   external?: string[];
+  /**
+   * Children kept started ahead of the rollouts that will take them, per served env. Each still
+   * serves exactly one rollout; starting the next one while the current rollout runs takes the
+   * start-up off the rollout's path. Default 1. Use 0 when an env's initialize claims what only
+   * one process may hold at a time (a fixed port, a lock file), or is too heavy to run idle.
+   */
+  prewarm?: number;
   /** Serve the file in this process instead (loaded once, shared by all rollouts). */
   inProcess?: false;
 }
@@ -49,6 +58,7 @@ const ChildOptionsSchema = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
   cacheDir: z.string().min(1).optional(),
   external: z.array(z.string().min(1)).default([]),
+  prewarm: z.number().int().min(0).max(MAX_PREWARM).default(1),
   inProcess: z.literal(false).optional(),
 });
 
@@ -63,6 +73,8 @@ const InProcessOptionsSchema = z.strictObject({
  * - `localRuntime(path)`: a fresh child `node` process per rollout, in its own process group,
  *   serving the env file from a bundle (built once with esbuild, cached by the hash of its input
  *   files, so plain `node` starts it without a TypeScript loader). Its cwd is the file's folder.
+ *   The next rollout's child is started while the current one runs (`prewarm`), so it is
+ *   already serving when asked for; an idle one never keeps this process from exiting.
  *   Teardown sends SIGTERM to the whole group, waits `graceMs`, then SIGKILLs it; children are
  *   also killed when this process exits, gets SIGINT/SIGTERM, or dies.
  * - `localRuntime(env, { inProcess: true })` (or `localRuntime(path, { inProcess: true })`): one
@@ -110,5 +122,6 @@ export function localRuntime(
     env: settings.env,
     cacheDir: settings.cacheDir,
     external: settings.external,
+    prewarm: settings.prewarm,
   });
 }

@@ -24,6 +24,12 @@ export interface SpawnEnvOptions {
   readonly readyTimeoutMs: number;
   readonly graceMs: number;
   readonly signal: AbortSignal;
+  /**
+   * Started ahead of need: until {@link SpawnedEnv.foreground}, neither the child, its pipes nor
+   * the ready timer keep this process's event loop alive, so a program that is done can exit
+   * (and its exit hook kills the child).
+   */
+  readonly background?: boolean;
 }
 
 /** A served env child process: the substrate a `localRuntime` rollout gets. */
@@ -32,6 +38,14 @@ export interface EnvProcess extends Substrate {
   readonly pid: number;
   /** The last 50 lines of the child's stdout and stderr. */
   logs(): Promise<string>;
+}
+
+/** An {@link EnvProcess} as its runtime sees it, with what a pool of children started ahead needs. */
+export interface SpawnedEnv extends EnvProcess {
+  /** True once the child has exited, whatever the reason. */
+  hasExited(): boolean;
+  /** Lets the child and its pipes keep this process alive again, as a child started on demand does. */
+  foreground(): void;
 }
 
 /**
@@ -47,7 +61,7 @@ export interface EnvProcess extends Substrate {
  * await connect(child.endpoint.url);
  * ```
  */
-export async function spawnEnvProcess(options: SpawnEnvOptions): Promise<EnvProcess> {
+export async function spawnEnvProcess(options: SpawnEnvOptions): Promise<SpawnedEnv> {
   options.signal.throwIfAborted();
   let announced: ((port: number) => void) | undefined;
   const tail = new OutputTail((line) => {
@@ -78,10 +92,19 @@ export async function spawnEnvProcess(options: SpawnEnvOptions): Promise<EnvProc
     );
   }
   const untrack = trackLiveGroup(pid, options.graceMs);
+  let hasExited = false;
   const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once("exit", () => resolve());
+    if (child.exitCode !== null || child.signalCode !== null) {
+      hasExited = true;
+      resolve();
+    } else {
+      child.once("exit", () => {
+        hasExited = true;
+        resolve();
+      });
+    }
   });
+  if (options.background === true) setReferenced(child, false);
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -115,11 +138,23 @@ export async function spawnEnvProcess(options: SpawnEnvOptions): Promise<EnvProc
         await settleOutput(child);
         return tail.text();
       },
+      hasExited: () => hasExited,
+      foreground: () => setReferenced(child, true),
       [Symbol.asyncDispose]: stop,
     };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Whether the child and its pipes count as work that keeps this process's event loop alive. */
+function setReferenced(child: ChildProcess, referenced: boolean): void {
+  for (const handle of [child, child.stdin, child.stdout, child.stderr]) {
+    // Pipes are net.Sockets at run time, which the stream types do not say.
+    const refable = handle as unknown as { ref?: () => void; unref?: () => void } | null;
+    if (referenced) refable?.ref?.();
+    else refable?.unref?.();
   }
 }
 
@@ -165,6 +200,7 @@ function waitForAnnounce(
         ),
       );
     }, options.readyTimeoutMs);
+    if (options.background === true) timer.unref();
     const onAbort = () => settle(() => reject(options.signal.reason));
     options.signal.addEventListener("abort", onAbort, { once: true });
     onAnnounce((port) => settle(() => resolve(port)));
