@@ -4,9 +4,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connect } from "../protocol/client-connect.js";
-import { bundleEnvironment } from "./env-bundle.js";
+import { bundleEnvironment, bundleEnvironmentWith, InputHashMemo } from "./env-bundle.js";
 
 const ENVIRONMENT_MODULE = fileURLToPath(new URL("../environment/environment.ts", import.meta.url));
 
@@ -44,6 +44,8 @@ describe("bundleEnvironment", SLOW, () => {
   it("reuses the bundle of unchanged inputs and rebuilds when an imported file changes", async () => {
     const first = await bundleEnvironment(join(dir, "env.mjs"), { cacheDir });
     expect(first.built).toBe(true);
+    // An ES module whatever the env: images run it as `node env.mjs`.
+    expect(first.file).toMatch(/\.mjs$/);
     expect(first.inputs).toBeGreaterThan(3);
 
     const again = await bundleEnvironment(join(dir, "env.mjs"), { cacheDir });
@@ -55,6 +57,49 @@ describe("bundleEnvironment", SLOW, () => {
     expect(edited.file).not.toBe(first.file);
     expect(await readFile(edited.file, "utf8")).toContain('"second"');
     expect((await bundleEnvironment(join(dir, "env.mjs"), { cacheDir })).built).toBe(false);
+  });
+
+  it("with a provider's memo, re-checks the env's own files every time and package files after a while", async () => {
+    const work = await mkdtemp(join(dir, "memo-"));
+    const pkg = join(work, "node_modules/word");
+    await mkdir(pkg, { recursive: true });
+    await writeFile(
+      join(pkg, "package.json"),
+      JSON.stringify({ name: "word", version: "1.0.0", main: "index.js" }),
+    );
+    await writeFile(join(pkg, "index.js"), `module.exports = "one";\n`);
+    await writeFile(join(work, "own.mjs"), `export const own = "a";\n`);
+    await writeFile(
+      join(work, "env.mjs"),
+      `import { Environment } from ${JSON.stringify(ENVIRONMENT_MODULE)};
+      import word from "word";
+      import { own } from "./own.mjs";
+      export const env = new Environment({ name: word + own });\n`,
+    );
+    const source = join(work, "env.mjs");
+    const options = { cacheDir: join(work, "cache") };
+    // Only the memo's clock is faked: esbuild and the file system run for real.
+    vi.useFakeTimers({ toFake: ["performance"] });
+    try {
+      const memo = new InputHashMemo({ packageRecheckMs: 60_000 });
+      const first = await bundleEnvironmentWith(source, options, memo);
+
+      await writeFile(join(work, "own.mjs"), `export const own = "b";\n`);
+      const ownEdit = await bundleEnvironmentWith(source, options, memo);
+      expect(ownEdit.built).toBe(true);
+      expect(ownEdit.file).not.toBe(first.file);
+
+      await writeFile(join(pkg, "index.js"), `module.exports = "two";\n`);
+      // Within the window the package is not looked at again...
+      expect(await bundleEnvironmentWith(source, options, memo)).toEqual({ ...ownEdit, built: false });
+      // ...and once it has passed, its edit is noticed.
+      vi.advanceTimersByTime(60_001);
+      const rechecking = await bundleEnvironmentWith(source, options, memo);
+      expect(rechecking.built).toBe(true);
+      expect(await readFile(rechecking.file, "utf8")).toContain('"two"');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("leaves a native addon out, loaded by absolute path from where it is installed", async () => {

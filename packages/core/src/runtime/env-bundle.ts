@@ -1,16 +1,17 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, extname, join, resolve } from "node:path";
+import { dirname, extname, join, resolve, sep } from "node:path";
 import type { BuildFailure, Message } from "esbuild";
 import { z } from "zod";
 import { HudkitError } from "../errors/hudkit-error.js";
 import { bundleEntrySource, coreAliases, envChildMainModule } from "./bundle-entry.js";
+import { ensureCodeCacheLauncher } from "./code-cache-launcher.js";
 import { importMetaPathsPlugin } from "./import-meta-paths-plugin.js";
 import { unbundledPackagesPlugin } from "./unbundled-packages-plugin.js";
 
 /** Bump when the entry or the plugins change what a bundle contains for the same inputs. */
-const BUNDLE_FORMAT = 1;
+const BUNDLE_FORMAT = 2;
 /** Hex digits of a SHA-256 kept in cache file names: plenty to never collide in one cache. */
 const NAME_DIGITS = 24;
 /** The generated entry's name in esbuild's messages and metafile; not a file. */
@@ -74,41 +75,93 @@ const SKIPPED = /\.(test|spec|d|config)\.[cm]?[jt]s$/;
  * spawn(process.execPath, [file]); // prints HUD_SERVE_PORT=<port>
  * ```
  */
-export function bundleEnvironment(
+export async function bundleEnvironment(
   source: string,
   options: BundleEnvironmentOptions = {},
 ): Promise<EnvironmentBundle> {
-  return bundleEnvironmentWith(source, options, new InputHashMemo());
+  const { file, built, inputs } = await bundleEnvironmentWith(
+    source,
+    { cacheDir: options.cacheDir, external: options.external },
+    new InputHashMemo(),
+  );
+  return { file, built, inputs };
 }
 
+/** How long a verified file inside an installed package is trusted before it is checked again. */
+const DEFAULT_PACKAGE_RECHECK_MS = 5_000;
+
 /**
- * The content hashes of files already verified, keyed by path, with the stat stamp they had.
- * A provider keeps one across its rollouts, so re-checking an unchanged env reads no file: an
- * edit changes the file's mtime, ctime or size, and then its contents are hashed again.
+ * What a provider remembers across its rollouts so that re-checking an unchanged env is cheap:
+ * the content hashes of files already verified, keyed by path, with the stat stamp they had (an
+ * edit changes the file's mtime, ctime or size, and then its contents are hashed again), and
+ * where core's child entry module is.
+ *
+ * The env's own files are stat'ed at every check, so an edit is picked up by the next rollout.
+ * Files under `node_modules` (most of a bundle's inputs, and none that change during a run) are
+ * trusted for `packageRecheckMs` (5 s) after they were verified: a reinstall is still noticed,
+ * within seconds, without a hundred stats per rollout.
  */
 export class InputHashMemo {
-  readonly #known = new Map<string, { stamp: string; sha256: string }>();
+  readonly #known = new Map<string, { stamp: string; sha256: string; checkedAt: number }>();
+  readonly #packageRecheckMs: number;
+  #childMain: string | undefined;
+
+  constructor(options: { packageRecheckMs?: number } = {}) {
+    this.#packageRecheckMs = options.packageRecheckMs ?? DEFAULT_PACKAGE_RECHECK_MS;
+  }
+
+  /** {@link envChildMainModule}, resolved once: it cannot move while this process runs. */
+  childMain(): string {
+    this.#childMain ??= envChildMainModule();
+    return this.#childMain;
+  }
 
   async sha256Of(path: string): Promise<string | undefined> {
+    const known = this.#known.get(path);
+    const now = performance.now();
+    if (known !== undefined && now - known.checkedAt < this.#packageRecheckMs && isInstalled(path)) {
+      return known.sha256;
+    }
     const info = await stat(path).catch(() => undefined);
     if (!info) return undefined;
     const stamp = `${info.mtimeMs}:${info.ctimeMs}:${info.size}:${info.ino}`;
-    const known = this.#known.get(path);
-    if (known?.stamp === stamp) return known.sha256;
+    if (known?.stamp === stamp) {
+      known.checkedAt = now;
+      return known.sha256;
+    }
     const contents = await readFile(path).catch(() => undefined);
     if (contents === undefined) return undefined;
     const digest = sha256(contents);
-    this.#known.set(path, { stamp, sha256: digest });
+    this.#known.set(path, { stamp, sha256: digest, checkedAt: now });
     return digest;
   }
+}
+
+function isInstalled(path: string): boolean {
+  return path.includes(`${sep}node_modules${sep}`);
+}
+
+/** What a provider asks of {@link bundleEnvironmentWith} beyond the public options. */
+export interface BundleRequest extends BundleEnvironmentOptions {
+  /**
+   * Prefer a CommonJS bundle run through the code-cache launcher (see `code-cache-launcher.ts`).
+   * An env that needs ESM (top-level await, `import.meta.resolve`) still gets an ESM bundle.
+   */
+  codeCache?: boolean;
+}
+
+/** A bundle as a provider runs it: `node [launcher] file`. */
+export interface LaunchableBundle extends EnvironmentBundle {
+  /** The code-cache launcher to run `file` with, when `file` is a CommonJS bundle. */
+  readonly launcher: string | undefined;
 }
 
 /** {@link bundleEnvironment} with a memo of verified input hashes that outlives one call. */
 export async function bundleEnvironmentWith(
   source: string,
-  options: BundleEnvironmentOptions,
+  options: BundleRequest,
   memo: InputHashMemo,
-): Promise<EnvironmentBundle> {
+): Promise<LaunchableBundle> {
   const target = resolve(source);
   const info = await stat(target).catch(() => undefined);
   if (!info) throw new HudkitError("env-not-found", `no environment source at ${source}: check the path`);
@@ -117,27 +170,49 @@ export async function bundleEnvironmentWith(
     throw new HudkitError("env-not-found", `no .ts, .mts, .js or .mjs file in ${source}: check the path`);
   }
   const workDir = info.isDirectory() ? target : dirname(target);
-  const entry = bundleEntrySource(envChildMainModule(), files, target);
+  const childMain = memo.childMain();
   const external = [...(options.external ?? [])].sort();
   const alias = coreAliases();
   const esbuild = await import("esbuild");
-  const key = sha256(JSON.stringify({ BUNDLE_FORMAT, entry, external, alias, esbuild: esbuild.version }));
+  const codeCache = options.codeCache === true;
+  const key = sha256(
+    JSON.stringify({
+      BUNDLE_FORMAT,
+      childMain,
+      files,
+      target,
+      codeCache,
+      external,
+      alias,
+      esbuild: esbuild.version,
+    }),
+  );
   const cacheDir = resolve(options.cacheDir ?? DEFAULT_BUNDLE_CACHE_DIR);
   const manifestFile = join(cacheDir, `${key.slice(0, NAME_DIGITS)}.json`);
+  const launchable = async (bundle: string, built: boolean, inputs: number): Promise<LaunchableBundle> => ({
+    file: join(cacheDir, bundle),
+    built,
+    inputs,
+    launcher: bundle.endsWith(".cjs") ? await ensureCodeCacheLauncher(cacheDir, writeAtomically) : undefined,
+  });
 
   const cached = await readManifest(manifestFile);
   if (cached && (await isFresh(cached, cacheDir, memo))) {
-    return { file: join(cacheDir, cached.bundle), built: false, inputs: cached.inputs.length };
+    return launchable(cached.bundle, false, cached.inputs.length);
   }
 
-  let result: Awaited<ReturnType<typeof esbuild.build>>;
-  try {
-    result = await esbuild.build({
-      stdin: { contents: entry, resolveDir: workDir, sourcefile: ENTRY_NAME, loader: "js" },
+  const build = (format: "esm" | "cjs") =>
+    esbuild.build({
+      stdin: {
+        contents: bundleEntrySource(childMain, files, target, format),
+        resolveDir: workDir,
+        sourcefile: ENTRY_NAME,
+        loader: "js",
+      },
       absWorkingDir: workDir,
       bundle: true,
       platform: "node",
-      format: "esm",
+      format,
       target: "node20",
       write: false,
       metafile: true,
@@ -147,12 +222,29 @@ export async function bundleEnvironmentWith(
       // Less text for V8 to scan at every child start; names stay, for readable stack traces.
       minifyWhitespace: true,
       minifySyntax: true,
-      // CommonJS dependencies (ws) call require() for Node built-ins; an ESM bundle has none.
       banner: {
-        js: 'import { createRequire as __hudkitCreateRequire } from "node:module";\nvar require = __hudkitCreateRequire(import.meta.url);',
+        // CommonJS dependencies (ws) call require() for Node built-ins; an ESM bundle has none.
+        // A CommonJS bundle stays strict code, as the ESM modules it came from were.
+        js:
+          format === "esm"
+            ? 'import { createRequire as __hudkitCreateRequire } from "node:module";\nvar require = __hudkitCreateRequire(import.meta.url);'
+            : '"use strict";',
       },
       plugins: [unbundledPackagesPlugin({ external }), importMetaPathsPlugin()],
     });
+  let result: Awaited<ReturnType<typeof esbuild.build>> | undefined;
+  let format: "esm" | "cjs" = "esm";
+  if (codeCache) {
+    // Anything CommonJS cannot express (top-level await, a bare import.meta) means ESM; so does
+    // any other failure, which the ESM build then reports as itself.
+    const cjs = await build("cjs").catch(() => undefined);
+    if (cjs !== undefined && !cjs.warnings.some((warning) => warning.id === "empty-import-meta")) {
+      result = cjs;
+      format = "cjs";
+    }
+  }
+  try {
+    result ??= await build("esm");
   } catch (error) {
     throw new HudkitError("env-bundle-failed", `cannot bundle ${source}: ${buildErrorText(error)}`, {
       cause: error,
@@ -171,11 +263,11 @@ export async function bundleEnvironmentWith(
       }),
   );
   inputs.sort((a, b) => a.path.localeCompare(b.path));
-  const bundle = `${sha256(JSON.stringify({ key, inputs })).slice(0, NAME_DIGITS)}.mjs`;
+  const bundle = `${sha256(JSON.stringify({ key, inputs })).slice(0, NAME_DIGITS)}.${format === "esm" ? "mjs" : "cjs"}`;
   await mkdir(cacheDir, { recursive: true });
   await writeAtomically(join(cacheDir, bundle), result.outputFiles![0]!.contents);
   await writeAtomically(manifestFile, `${JSON.stringify({ bundle, inputs } satisfies Manifest)}\n`);
-  return { file: join(cacheDir, bundle), built: true, inputs: inputs.length };
+  return launchable(bundle, true, inputs.length);
 }
 
 async function readManifest(file: string): Promise<Manifest | undefined> {

@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { HudkitError } from "../errors/hudkit-error.js";
 import type { Task } from "../task/task.js";
 import { raceAbort } from "./abort-race.js";
-import { bundleEnvironmentWith, type EnvironmentBundle, InputHashMemo } from "./env-bundle.js";
+import { bundleEnvironmentWith, InputHashMemo, type LaunchableBundle } from "./env-bundle.js";
 import type { LocalRuntime } from "./local-runtime-contract.js";
 import type { AcquireContext } from "./provider.js";
 import { type EnvProcess, type SpawnedEnv, spawnEnvProcess } from "./spawned-env.js";
@@ -25,8 +25,9 @@ export interface EnvProcessRuntimeSettings {
 
 /**
  * One fresh `node` child per rollout, serving the env from a cached esbuild bundle (see
- * `bundleEnvironment`). Concurrent acquisitions share one bundling pass; each later acquisition
- * re-checks the inputs' hashes, so an edited env is rebuilt between rollouts. Up to `prewarm`
+ * `bundleEnvironment`), CommonJS where the env allows so that children compile it from a V8 code
+ * cache (see `code-cache-launcher.ts`). Concurrent acquisitions share one bundling pass; each
+ * later acquisition re-checks the inputs' hashes, so an edited env is rebuilt between rollouts. Up to `prewarm`
  * children per bundle and served env are started ahead (see {@link WarmChildren}); a rebuilt
  * bundle stops those of the old one.
  *
@@ -39,17 +40,17 @@ export interface EnvProcessRuntimeSettings {
 export function createEnvProcessRuntime(settings: EnvProcessRuntimeSettings): LocalRuntime<EnvProcess> {
   const live = new Set<EnvProcess>();
   const warm = new WarmChildren(settings.prewarm);
-  let bundling: Promise<EnvironmentBundle> | undefined;
+  let bundling: Promise<LaunchableBundle> | undefined;
   const hashes = new InputHashMemo();
   let closed = false;
 
-  const bundle = (ctx: AcquireContext): Promise<EnvironmentBundle> => {
+  const bundle = (ctx: AcquireContext): Promise<LaunchableBundle> => {
     bundling ??= (async () => {
       const started = performance.now();
       try {
         const result = await bundleEnvironmentWith(
           settings.source,
-          { cacheDir: settings.cacheDir, external: settings.external },
+          { cacheDir: settings.cacheDir, external: settings.external, codeCache: true },
           hashes,
         );
         if (result.built) {
@@ -78,9 +79,15 @@ export function createEnvProcessRuntime(settings: EnvProcessRuntimeSettings): Lo
     async acquire(task: Task, ctx: AcquireContext): Promise<EnvProcess> {
       if (closed) throw closedError(settings.source);
       ctx.signal.throwIfAborted();
-      const { file } = await raceAbort(bundle(ctx), ctx.signal);
+      const { file, launcher } = await raceAbort(bundle(ctx), ctx.signal);
       const info = await stat(settings.source);
-      const args = [file, "--exit-with-stdin", "--task-env", task.env];
+      const args = [
+        ...(launcher !== undefined ? [launcher] : []),
+        file,
+        "--exit-with-stdin",
+        "--task-env",
+        task.env,
+      ];
       if (settings.name !== undefined) args.push("--name", settings.name);
       const start = (signal: AbortSignal, background: boolean): Promise<SpawnedEnv> =>
         spawnEnvProcess({

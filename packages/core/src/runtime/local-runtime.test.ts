@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -305,5 +305,62 @@ describe("localRuntime(path) starting children ahead (prewarm)", SLOW, () => {
     });
     expect({ code, output }).toMatchObject({ code: 0, output: expect.stringMatching(/TOOK_PID=\d+/) });
     expect(await processesRunning(cache)).toEqual([]);
+  });
+});
+
+describe("localRuntime(path) compiling children from a V8 code cache", SLOW, () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "hudkit-code-cache-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** One rollout on a child of its own, taken down before this returns. */
+  async function rolloutOn(runtime: ReturnType<typeof localRuntime>, tag: string) {
+    await using substrate = await runtime.acquire(ECHO_TASK, testContext());
+    return await rollout(substrate.endpoint.url, tag);
+  }
+
+  const filesIn = async (cache: string, pattern: RegExp) =>
+    (await readdir(cache)).filter((name) => pattern.test(name));
+
+  it("has the first child write the cache as it exits, and later children compile from it unchanged", async () => {
+    const cache = await mkdtemp(join(dir, "cache-"));
+    await using runtime = localRuntime(fixture("env-basic/env.ts"), { cacheDir: cache, prewarm: 0 });
+    expect((await rolloutOn(runtime, "a")).reward).toBe(1);
+    expect(await filesIn(cache, /\.cjs$/)).toHaveLength(2); // the bundle and its launcher
+    const [codeCache] = await filesIn(cache, /\.v8cache$/);
+    expect(codeCache).toMatch(new RegExp(`\\.cjs\\.${process.version}-${process.arch}\\.v8cache$`));
+    const written = await stat(join(cache, codeCache!));
+
+    // A child that compiled from the cache has nothing to write back: V8 accepted it.
+    expect(await rolloutOn(runtime, "b")).toEqual({
+      prompt: expect.stringMatching(/^hello b from pid \d+!$/),
+      reward: 1,
+    });
+    const after = await stat(join(cache, codeCache!));
+    expect({ mtime: after.mtimeMs, ino: after.ino }).toEqual({ mtime: written.mtimeMs, ino: written.ino });
+  });
+
+  it.each([
+    ["awaits at its top level", "await Promise.resolve();"],
+    ["uses import.meta.resolve", 'export const fsEntry = import.meta.resolve("node:fs");'],
+  ])("serves an env that %s from an ESM bundle instead", async (_what, line) => {
+    const work = await mkdtemp(join(dir, "esm-"));
+    await writeFile(
+      join(work, "env.mjs"),
+      `import { Environment, z } from ${JSON.stringify(fixture("../../index.ts"))};
+      ${line}
+      export const env = new Environment({ name: "runtime-basic" });
+      env.template({ id: "echo", args: z.object({ tag: z.string() }) }, async function* ({ tag }) {
+        yield (yield "esm " + tag) === tag ? 1 : 0;
+      });\n`,
+    );
+    const cache = join(work, "cache");
+    await using runtime = localRuntime(join(work, "env.mjs"), { cacheDir: cache, prewarm: 0 });
+    expect(await rolloutOn(runtime, "c")).toEqual({ prompt: "esm c", reward: 1 });
+    expect(await filesIn(cache, /\.(mjs|cjs)$/)).toEqual([expect.stringMatching(/\.mjs$/)]);
   });
 });

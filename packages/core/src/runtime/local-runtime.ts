@@ -72,7 +72,8 @@ const InProcessOptionsSchema = z.strictObject({
  *
  * - `localRuntime(path)`: a fresh child `node` process per rollout, in its own process group,
  *   serving the env file from a bundle (built once with esbuild, cached by the hash of its input
- *   files, so plain `node` starts it without a TypeScript loader). Its cwd is the file's folder.
+ *   files, so plain `node` starts it without a TypeScript loader, and compiled from a V8 code
+ *   cache written by the first child). Its cwd is the file's folder.
  *   The next rollout's child is started while the current one runs (`prewarm`), so it is
  *   already serving when asked for; an idle one never keeps this process from exiting.
  *   Teardown sends SIGTERM to the whole group, waits `graceMs`, then SIGKILLs it; children are
