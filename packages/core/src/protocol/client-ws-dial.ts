@@ -1,5 +1,4 @@
-import tls from "node:tls";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { HudkitError } from "../errors/hudkit-error.js";
 
 /**
@@ -44,7 +43,7 @@ export class WebSocketUpgradeError extends HudkitError {
  * const ws = await dialWebSocket("ws://127.0.0.1:8765/", { headers: { "x-gateway": "k" } });
  * ```
  */
-export function dialWebSocket(
+export async function dialWebSocket(
   url: string,
   options: {
     headers?: Record<string, string>;
@@ -55,16 +54,23 @@ export function dialWebSocket(
   } = {},
 ): Promise<WebSocket> {
   const { signal } = options;
+  signal?.throwIfAborted();
+  // Loaded on first use: most processes that load core (an env child above all) never dial a
+  // WebSocket, and ws with the http, https and zlib it pulls in costs every start milliseconds.
+  const [{ default: WebSocketClient }, tls] = await Promise.all([
+    import("ws"),
+    options.ca === undefined ? undefined : import("node:tls"),
+  ]);
   return new Promise<WebSocket>((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
       return;
     }
-    const ws = new WebSocket(url, {
+    const ws = new WebSocketClient(url, {
       headers: options.headers ?? {},
       perMessageDeflate: false,
       // Added to the system roots rather than replacing them, as NODE_EXTRA_CA_CERTS does.
-      ...(options.ca === undefined ? {} : { ca: [...tls.rootCertificates, options.ca] }),
+      ...(options.ca === undefined || tls === undefined ? {} : { ca: [...tls.rootCertificates, options.ca] }),
       ...(options.maxPayload === undefined ? {} : { maxPayload: options.maxPayload }),
     });
     ws.binaryType = "nodebuffer";

@@ -1,16 +1,14 @@
-import { createServer as createHttpServer, type IncomingMessage } from "node:http";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
-import { WebSocketServer } from "ws";
 import type { Environment } from "../environment/environment.js";
 import { spliceSockets } from "./byte-splice.js";
 import { ControlSession, errorFrame, frameTooLargeMessage, type ServerState } from "./control-session.js";
-import { SocketFrameChannel, WebSocketFrameChannel } from "./frame-channel.js";
+import { SocketFrameChannel } from "./frame-channel.js";
 import { DEFAULT_MAX_FRAME_BYTES, FrameTooLargeError } from "./frame-reader.js";
 import { parseFrame } from "./parse-frame.js";
 import { RpcError } from "./rpc-error.js";
 import { SessionTable } from "./session-table.js";
-import { openTunnelBackend, TunnelRefusal } from "./tunnel-server.js";
-import { spliceWebSocket } from "./websocket-tunnel.js";
+import { openTunnelBackend } from "./tunnel-server.js";
+import type { WebSocketFront } from "./websocket-front.js";
 
 /** Options of {@link bind}. */
 export interface BindOptions {
@@ -60,16 +58,11 @@ export async function bind(env: Environment, options: BindOptions = {}): Promise
     void work.finally(() => sessions.delete(work));
   };
 
-  // Messages up to this cap reach the frame-limit check and get a JSON error reply; past it the
-  // WebSocket layer itself refuses them with close code 1009 ("message too big") before buffering.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: wsHardCap(state.maxFrameBytes) });
-  const http = createHttpServer((_request, response) => {
-    response.writeHead(426, { "content-type": "text/plain", upgrade: "websocket" });
-    response.end(`${env.name} ${env.version}: a hudkit control port; connect over tcp:// or a WebSocket\n`);
-  });
-  http.on("upgrade", (request: IncomingMessage, socket: Socket, head: Buffer) => {
-    track(upgrade(state, wss, request, socket, head, track));
-  });
+  // Loaded by the first WebSocket or HTTP connection: most servers (an env child above all) only
+  // ever see TCP clients, and would pay for ws, http, https and zlib at every start.
+  let front: Promise<WebSocketFront> | undefined;
+  const webSocketFront = () =>
+    (front ??= import("./websocket-front.js").then((module) => module.createWebSocketFront(state, track)));
 
   // noDelay: every frame is a small write answered by a small write; Nagle would stall them.
   const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
@@ -82,8 +75,14 @@ export async function bind(env: Environment, options: BindOptions = {}): Promise
       if (looksLikeHttp(first)) {
         socket.pause();
         socket.unshift(first);
-        http.emit("connection", socket);
-        socket.resume();
+        track(
+          webSocketFront().then(
+            (loaded) => loaded.accept(socket),
+            () => {
+              socket.destroy();
+            },
+          ),
+        );
         return;
       }
       // The frame reader takes the peeked chunk as it is, sparing every connection an unshift.
@@ -111,7 +110,7 @@ export async function bind(env: Environment, options: BindOptions = {}): Promise
     closing ??= (async () => {
       const listening = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
-      for (const client of wss.clients) client.terminate();
+      (await front?.catch(() => undefined))?.terminateAll();
       await Promise.allSettled([...sessions]);
       await Promise.allSettled(state.sessions.takeAll().map((runner) => runner.cancel()));
       await listening;
@@ -128,10 +127,7 @@ export async function bind(env: Environment, options: BindOptions = {}): Promise
   };
 }
 
-/** The largest WebSocket message buffered at all: four times the frame limit, at least 1 MiB more. */
-export function wsHardCap(maxFrameBytes: number): number {
-  return Math.max(maxFrameBytes * 4, maxFrameBytes + 1024 * 1024);
-}
+export { wsHardCap } from "./ws-hard-cap.js";
 
 /*
  * Listeners every accepted socket gets, shared rather than made per connection: EventEmitter
@@ -198,51 +194,4 @@ async function serveSocket(state: ServerState, socket: Socket, first: Buffer): P
     return;
   }
   await new ControlSession(state, channel).run(parsed);
-}
-
-async function upgrade(
-  state: ServerState,
-  wss: WebSocketServer,
-  request: IncomingMessage,
-  socket: Socket,
-  head: Buffer,
-  track: (work: Promise<void>) => void,
-): Promise<void> {
-  const path = new URL(request.url ?? "/", "http://localhost").pathname;
-  const refuse = (status: number, reason: string) => {
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n${reason}\n`,
-    );
-  };
-  const token = state.controlToken;
-  if (token !== undefined && request.headers.authorization !== `Bearer ${token}`) {
-    refuse(401, "Unauthorized: send Authorization: Bearer <HUD_CONTROL_TOKEN>");
-    return;
-  }
-  if (path === "/") {
-    const ws = await new Promise<import("ws").WebSocket>((resolve) =>
-      wss.handleUpgrade(request, socket, head, resolve),
-    );
-    await new ControlSession(state, new WebSocketFrameChannel(ws, state.maxFrameBytes), {
-      preAuthenticated: true,
-    }).run();
-    return;
-  }
-  if (path.startsWith("/tunnel/")) {
-    const name = decodeURIComponent(path.slice("/tunnel/".length));
-    let backend: Socket;
-    try {
-      ({ backend } = await openTunnelBackend(state, { capability: name }, { authenticated: true }));
-    } catch (error) {
-      const message = error instanceof RpcError ? error.rpcMessage : String(error);
-      refuse(error instanceof TunnelRefusal ? error.httpStatus : 502, message.replace(/[\r\n]/g, " "));
-      return;
-    }
-    const ws = await new Promise<import("ws").WebSocket>((resolve) =>
-      wss.handleUpgrade(request, socket, head, resolve),
-    );
-    track(spliceWebSocket(ws, backend));
-    return;
-  }
-  refuse(404, `Not Found: use / for control or /tunnel/<capability>`);
 }
