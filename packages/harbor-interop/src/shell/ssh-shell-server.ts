@@ -5,6 +5,7 @@ import { Capability } from "@hudkit/core";
 import type { AuthContext, Connection, ParsedKey, ServerChannel, Session } from "ssh2";
 import ssh2 from "ssh2";
 import type { ContainerAccess, ContainerProcess, TtySize } from "../container/container-access.js";
+import { generateEd25519KeyPair } from "./ed25519-key-pair.js";
 
 // ssh2 is CommonJS whose named exports Node cannot detect, so they come off the default export.
 const { Server, utils } = ssh2;
@@ -98,8 +99,8 @@ export async function startSshShellServer(
   options: SshShellServerOptions = {},
 ): Promise<SshShellServer> {
   options.signal?.throwIfAborted();
-  const hostKey = utils.generateKeyPairSync("ed25519");
-  const clientKey = utils.generateKeyPairSync("ed25519");
+  const hostKey = generateEd25519KeyPair();
+  const clientKey = generateEd25519KeyPair();
   const allowedKey = parsedKey(clientKey.public);
   const state: ServerState = {
     access,

@@ -7,10 +7,11 @@ import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerAccess, SpawnOptions, TtySize } from "../container/container-access.js";
 import { createLocalContainerAccess } from "../test-support/local-container-access.js";
+import { generateEd25519KeyPair } from "./ed25519-key-pair.js";
 import { openSshShell, type SshShell } from "./ssh-shell-client.js";
 import { type SshShellServer, startSshShellServer } from "./ssh-shell-server.js";
 
-const { Client, utils } = ssh2;
+const { Client } = ssh2;
 
 /** The local access, recording what the server asked of it. */
 function recordingAccess(root: string) {
@@ -207,14 +208,14 @@ describe("SSH shell server and client", () => {
 
   it("refuses a client key it did not mint", async () => {
     const manifest = server.capability().toManifest();
-    manifest.params.client_key = utils.generateKeyPairSync("ed25519").private;
+    manifest.params.client_key = generateEd25519KeyPair().private;
     const failure = await openSshShell(manifest).catch((error: unknown) => error);
     expect(HudkitError.isInstance(failure) && failure.code).toBe("ssh-auth-failed");
   });
 
   it("has the client refuse a server whose host key is not host_pubkey", async () => {
     const manifest = server.capability().toManifest();
-    manifest.params.host_pubkey = utils.generateKeyPairSync("ed25519").public;
+    manifest.params.host_pubkey = generateEd25519KeyPair().public;
     const failure = await openSshShell(manifest).catch((error: unknown) => error);
     expect(HudkitError.isInstance(failure) && failure.code).toBe("ssh-host-key-mismatch");
     expect((failure as Error).message).toContain("host key");
