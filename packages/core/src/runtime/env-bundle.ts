@@ -104,10 +104,24 @@ const DEFAULT_PACKAGE_RECHECK_MS = 5_000;
 export class InputHashMemo {
   readonly #known = new Map<string, { stamp: string; sha256: string; checkedAt: number }>();
   readonly #packageRecheckMs: number;
+  readonly #launchers = new Map<string, string>();
   #childMain: string | undefined;
 
   constructor(options: { packageRecheckMs?: number } = {}) {
     this.#packageRecheckMs = options.packageRecheckMs ?? DEFAULT_PACKAGE_RECHECK_MS;
+  }
+
+  /**
+   * The code-cache launcher in `cacheDir`, written there once per process, and again whenever a
+   * bundle is (re)built there: a cache directory that was wiped has lost both.
+   */
+  async launcherIn(cacheDir: string, rewrite: boolean): Promise<string> {
+    let launcher = rewrite ? undefined : this.#launchers.get(cacheDir);
+    if (launcher === undefined) {
+      launcher = await ensureCodeCacheLauncher(cacheDir, writeAtomically);
+      this.#launchers.set(cacheDir, launcher);
+    }
+    return launcher;
   }
 
   /** {@link envChildMainModule}, resolved once: it cannot move while this process runs. */
@@ -193,7 +207,7 @@ export async function bundleEnvironmentWith(
     file: join(cacheDir, bundle),
     built,
     inputs,
-    launcher: bundle.endsWith(".cjs") ? await ensureCodeCacheLauncher(cacheDir, writeAtomically) : undefined,
+    launcher: bundle.endsWith(".cjs") ? await memo.launcherIn(cacheDir, built) : undefined,
   });
 
   const cached = await readManifest(manifestFile);

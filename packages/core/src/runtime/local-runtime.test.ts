@@ -27,6 +27,9 @@ afterAll(async () => {
   await rm(cacheDir, { recursive: true, force: true });
 });
 
+/** A new directory inside this file's temporary one, removed with it. */
+const freshDir = (prefix: string) => mkdtemp(join(cacheDir, prefix));
+
 async function rollout(url: string, tag: string): Promise<{ prompt: unknown; reward: unknown }> {
   await using client = await connect(url, { heartbeatMs: 0 });
   const frame = await client.start("echo", { tag });
@@ -195,14 +198,7 @@ describe("localRuntime(path)", SLOW, () => {
 
 describe("localRuntime(path) starting children ahead (prewarm)", SLOW, () => {
   /** Each test its own cache, so the env children it finds by command line are its own. */
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "hudkit-prewarm-"));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-  const freshCache = () => mkdtemp(join(dir, "cache-"));
+  const freshCache = () => freshDir("prewarm-");
 
   /** Waits for exactly one env child of `cache` besides `taken`, and returns its pid. */
   async function warmChild(cache: string, taken: number): Promise<number> {
@@ -309,14 +305,6 @@ describe("localRuntime(path) starting children ahead (prewarm)", SLOW, () => {
 });
 
 describe("localRuntime(path) compiling children from a V8 code cache", SLOW, () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "hudkit-code-cache-"));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   /** One rollout on a child of its own, taken down before this returns. */
   async function rolloutOn(runtime: ReturnType<typeof localRuntime>, tag: string) {
     await using substrate = await runtime.acquire(ECHO_TASK, testContext());
@@ -327,7 +315,7 @@ describe("localRuntime(path) compiling children from a V8 code cache", SLOW, () 
     (await readdir(cache)).filter((name) => pattern.test(name));
 
   it("has the first child write the cache as it exits, and later children compile from it unchanged", async () => {
-    const cache = await mkdtemp(join(dir, "cache-"));
+    const cache = await freshDir("code-cache-");
     await using runtime = localRuntime(fixture("env-basic/env.ts"), { cacheDir: cache, prewarm: 0 });
     expect((await rolloutOn(runtime, "a")).reward).toBe(1);
     expect(await filesIn(cache, /\.cjs$/)).toHaveLength(2); // the bundle and its launcher
@@ -348,7 +336,7 @@ describe("localRuntime(path) compiling children from a V8 code cache", SLOW, () 
     ["awaits at its top level", "await Promise.resolve();"],
     ["uses import.meta.resolve", 'export const fsEntry = import.meta.resolve("node:fs");'],
   ])("serves an env that %s from an ESM bundle instead", async (_what, line) => {
-    const work = await mkdtemp(join(dir, "esm-"));
+    const work = await freshDir("esm-");
     await writeFile(
       join(work, "env.mjs"),
       `import { Environment, z } from ${JSON.stringify(fixture("../../index.ts"))};
