@@ -63,13 +63,22 @@ export class TcpControlTransport implements ControlTransport {
   }
 
   /**
-   * Sends FIN and resolves once every frame is with the operating system (the FIN follows
-   * them); the socket is released when the peer's FIN arrives (the reader keeps consuming so
-   * it is seen), or dropped after a grace period.
+   * Closes the connection once every frame is with the operating system (the FIN follows
+   * them). With nothing queued and no reply awaited, the socket is closed at once, as asyncio's
+   * `transport.close()` does for the reference client: the kernel still delivers what was
+   * written, then the FIN. Otherwise it sends FIN and keeps reading until the peer's FIN (or a
+   * grace period), so that a reply arriving at a closed socket cannot make the kernel answer
+   * with a reset, which would discard frames the peer has not read yet.
    */
   close(): Promise<void> {
     const socket = this.#socket;
     if (socket.destroyed) return SENT;
+    if (socket.writableLength === 0 && this.#reader.idle) {
+      // Waiting for the peer's FIN would cost the client a wake-up, a read and a close per
+      // connection: about a sixth of a loopback rollout's client CPU.
+      socket.destroy();
+      return SENT;
+    }
     const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
     timer.unref();
     socket.once("close", () => clearTimeout(timer));

@@ -95,6 +95,11 @@ export class FrameReader {
     return NEED_MORE;
   }
 
+  /** True when no read is waiting and no unread byte is buffered: nobody expects more input. */
+  get idle(): boolean {
+    return this.#waiter === undefined && this.#buffered === 0;
+  }
+
   /** True once the stream has signalled end of input (a half-close from the peer). */
   get ended(): boolean {
     return this.#ended;
