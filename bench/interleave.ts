@@ -83,6 +83,15 @@ export async function interleave<K extends string>(
   ) as Record<K, SideResult>;
 }
 
+/**
+ * The median over rounds of `a`'s chunk divided by `b`'s chunk of the same round. The two
+ * chunks of a round run back to back, so a slow drift of the machine's speed (which moves both
+ * sides' medians, but not in step) cancels out of each ratio.
+ */
+export function medianRoundRatio(a: SideResult, b: SideResult): number {
+  return median(a.chunks.map((ms, round) => ms / b.chunks[round]!));
+}
+
 function median(sample: number[]): number {
   const sorted = [...sample].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

@@ -2,7 +2,9 @@
  * Protocol benchmark (issue 2): `tasks.list` round-trip time and rollouts per second (connect,
  * hello, start, grade, close) against one served environment, at concurrency 1 and 64, beside
  * a raw NDJSON floor measured in the same run. Target: hudkit within 1.3x of the floor.
- * Measured after a warm-up of 3000 rollouts per side, whose own figure is the first row.
+ * Measured after a warm-up of 3000 rollouts per side, whose own figure is the first row. Each
+ * rollout figure is given twice: the ratio of the two sides' median chunks, and the median of
+ * the per-round ratios (each round runs one chunk of each side back to back).
  *
  *   pnpm --filter @hudkit/bench protocol [-- --rollouts 5000 --list-calls 5000 --warmup-rollouts 3000]
  */
@@ -11,7 +13,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { connect } from "@hudkit/core";
 import { printTable, quantile, writeResult } from "./bench-table.js";
-import { interleave, type SideResult } from "./interleave.js";
+import { interleave, medianRoundRatio, type SideResult } from "./interleave.js";
 import { FloorClient } from "./raw-ndjson-floor.js";
 import { startStallMonitor } from "./stall-monitor.js";
 
@@ -154,6 +156,12 @@ for (const c of CONCURRENCIES) {
     hudkit: h.medianMs,
     floor: f.medianMs,
     ratio: h.medianMs / f.medianMs,
+  });
+  rows.push({
+    metric: `rollout @${c}, median of per-round ratios`,
+    hudkit: "",
+    floor: "",
+    ratio: medianRoundRatio(h, f),
   });
   rows.push({
     metric: `rollouts/s @${c}, median chunk`,
