@@ -61,13 +61,18 @@ async function peer(onLine: (socket: Socket, line: string, view: PeerView) => vo
   return { port: (server.address() as AddressInfo).port, view, socket: () => current };
 }
 
+/** A transport dialled to `port`, with its socket to look at. */
+async function dial(port: number): Promise<{ socket: Socket; transport: TcpControlTransport }> {
+  const socket = await dialTcp("127.0.0.1", port);
+  return { socket, transport: new TcpControlTransport(socket) };
+}
+
 describe("TcpControlTransport.close", () => {
   it("closes at once when no reply is awaited, and the peer still reads every frame, then a clean end", async () => {
     const server = await peer((socket, line) => {
       if (line === "ping") socket.write("pong\n");
     });
-    const socket = await dialTcp("127.0.0.1", server.port);
-    const transport = new TcpControlTransport(socket);
+    const { socket, transport } = await dial(server.port);
     await transport.send("ping");
     expect(await transport.receive()).toBe("pong");
     await transport.send("last");
@@ -82,8 +87,7 @@ describe("TcpControlTransport.close", () => {
 
   it("keeps reading until the peer's FIN when a reply is still awaited, so a late reply arrives", async () => {
     const server = await peer(() => {});
-    const socket = await dialTcp("127.0.0.1", server.port);
-    const transport = new TcpControlTransport(socket);
+    const { socket, transport } = await dial(server.port);
     await transport.send("slow");
     const reply = transport.receive();
     await transport.close();
@@ -100,8 +104,7 @@ describe("TcpControlTransport.close", () => {
     const server = await peer((socket, line) => {
       if (line === "ping") socket.write("pong\nextra\n");
     });
-    const socket = await dialTcp("127.0.0.1", server.port);
-    const transport = new TcpControlTransport(socket);
+    const { socket, transport } = await dial(server.port);
     await transport.send("ping");
     expect(await transport.receive()).toBe("pong");
     await transport.close();
